@@ -1,0 +1,1 @@
+"""Pure torch/numpy helpers: no ComfyUI import anywhere in this package."""

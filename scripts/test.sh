@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test job: set up (idempotent), lint, then every test tier. Extra args go to pytest.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+PY="${INPAINT_BRIDGE_VENV:-$ROOT/.venv}/bin/python"
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
+exec "$PY" -m pytest "$@"

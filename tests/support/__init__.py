@@ -1,0 +1,1 @@
+"""Test support: locating ComfyUI, running it, and talking to it over HTTP."""
