@@ -53,6 +53,11 @@ def _open(data: bytes, what: str) -> Image.Image:
         raise invalid_parameter(f"{what} is {len(data)} bytes; the limit is 5 MB ({MAX_BYTES} bytes)")
     try:
         return Image.open(io.BytesIO(data))  # lazy: reads the header only
+    except Image.DecompressionBombError as exc:
+        # PIL refuses absurd sizes from the header already; say which limit applies.
+        raise invalid_parameter(
+            f"{what} is far too large ({exc}); each side must be at most {MAX_SIDE} pixels"
+        ) from None
     except (UnidentifiedImageError, OSError):
         raise invalid_parameter(f"{what} is not a readable image (JPG, JPEG or PNG)") from None
 
