@@ -81,6 +81,9 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   # torchvision/torchaudio matching the torch that is there (pinned by the constraints).
   "${UV[@]}" -c "$CONSTRAINTS" torchvision torchaudio \
     -r "$CACHE/comfy-requirements.txt" -r "$ROOT/pyproject.toml" -r "$ROOT/requirements-dev.txt"
+  # rembg's first import compiles pymatting with numba (~1 min, cached afterwards):
+  # pay it here, not inside the first test or request.
+  "$PY" -c "import rembg" >/dev/null
   echo "$want" > "$STAMP"
 fi
 

