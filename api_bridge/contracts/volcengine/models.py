@@ -119,20 +119,21 @@ def parse_request(body: bytes) -> InpaintingRequest:
 
 @dataclass(frozen=True)
 class EraseSettings:
-    """What ``quality`` means for the prompt-free eraser: engine and effort."""
+    """What ``quality`` means for the prompt-free eraser (IB_Erase inputs): engine and effort."""
 
-    engine: str  # IB_Erase engine: exemplar | telea | navier_stokes | model
-    candidates: int  # exemplar patch candidates per fill step (more = better, slower)
+    engine: str  # IB_Erase engine: exemplar | telea | navier_stokes
     strategy: str  # IB_Erase HD strategy: crop | resize | original
+    crop_margin: int  # context around each masked region for the crop strategy (px)
+    resize_limit: int  # longest side for the resize strategy (px)
 
 
-# H: best (exemplar-based fill with a wide candidate search), M: exemplar default,
-# L: fastest (Telea's fast-marching diffusion). An "inpaint" erase model placed by a
-# user is preferred by the recipe when configured; this is the weight-free default.
+# H: exemplar (texture copied from the photo) with a wide context around each region;
+# M: exemplar with IB_Erase's defaults; L: OpenCV Telea on a downscaled copy (fastest).
+# The contract returns one image, so IB_Erase always runs with candidates = 1.
 QUALITY: dict[str, EraseSettings] = {
-    "H": EraseSettings(engine="exemplar", candidates=16, strategy="crop"),
-    "M": EraseSettings(engine="exemplar", candidates=6, strategy="crop"),
-    "L": EraseSettings(engine="telea", candidates=1, strategy="resize"),
+    "H": EraseSettings(engine="exemplar", strategy="crop", crop_margin=256, resize_limit=2048),
+    "M": EraseSettings(engine="exemplar", strategy="crop", crop_margin=128, resize_limit=1280),
+    "L": EraseSettings(engine="telea", strategy="resize", crop_margin=64, resize_limit=1024),
 }
 
 
