@@ -2,7 +2,7 @@
 
 Every refusal goes through the real SDK: its SignerV4 signs, its HTTP session sends,
 and on a non-200 it raises ``Exception(<body bytes>)``, whose body is asserted here.
-The route runs on an aiohttp application exactly as the bridge mounts it; until the
+The route runs on a FastAPI application (uvicorn) as the bridge mounts it; until the
 bridge core (executor) is merged, ``run`` is a recorder that answers the input image,
 so the success tests check the envelope and the job the route built, not the erasing.
 """
@@ -12,11 +12,11 @@ import io
 
 import numpy as np
 import pytest
-from aiohttp import web
+from fastapi import FastAPI
 from PIL import Image
 
 from inpaint_bridge.api_bridge.contracts.volcengine import EraseResult
-from inpaint_bridge.api_bridge.contracts.volcengine.routes import add_routes
+from inpaint_bridge.api_bridge.contracts.volcengine.routes import make_router
 from support.volc_sdk import ensure_client, sdk_call
 from support.volc_server import BackgroundApp
 
@@ -61,8 +61,8 @@ class Recorder:
 def server():
     ensure_client()
     recorder = Recorder()
-    app = web.Application(client_max_size=16 * 1024 * 1024)
-    add_routes(app, credentials={AK: SK}, run=recorder)
+    app = FastAPI()
+    app.include_router(make_router(credentials={AK: SK}, run=recorder))
     bg = BackgroundApp(app).start()
     bg.recorder = recorder
     yield bg

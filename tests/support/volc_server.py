@@ -1,12 +1,12 @@
-"""An aiohttp application serving the Volcengine route in a background thread (for e2e tests)."""
+"""A FastAPI application served by uvicorn in a background thread (for e2e tests)."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
+import time
 
-from aiohttp import web
+import uvicorn
 
 
 def free_port() -> int:
@@ -16,14 +16,13 @@ def free_port() -> int:
 
 
 class BackgroundApp:
-    """Runs ``app`` on 127.0.0.1:port in its own thread and event loop until ``stop``."""
+    """Runs an ASGI ``app`` on 127.0.0.1:port in its own thread until ``stop``."""
 
-    def __init__(self, app: web.Application):
-        self.app = app
+    def __init__(self, app):
         self.port = free_port()
-        self.loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
     def host(self) -> str:
@@ -31,16 +30,13 @@ class BackgroundApp:
 
     def start(self) -> BackgroundApp:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(30)
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
         return self
 
-    async def _start(self) -> None:
-        self._runner = web.AppRunner(self.app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
-
     def stop(self) -> None:
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.server.should_exit = True
         self._thread.join(10)

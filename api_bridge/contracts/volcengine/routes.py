@@ -1,48 +1,49 @@
-"""aiohttp adapter: ``POST /?Action=...&Version=2022-08-31`` on the bridge's web application.
+"""FastAPI adapter: ``POST /?Action=...&Version=2022-08-31`` for the bridge's application.
 
 Requests to ``/`` that carry an ``Action`` query parameter are Volcengine's (PICPIK puts
-its Action in the JSON body instead, so the two can share ``/``: ``is_volcengine``).
+its Action in the JSON body instead, so the two can share ``/``: see ``is_volcengine``).
+The router is independent of the bridge's context: the contract's ``make_router(ctx)``
+passes the credentials, the run coroutine (task service) and the URL fetcher in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from aiohttp import web
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from .service import EraseJob, EraseResult, handle
 
 PATH = "/"
 
 
-def is_volcengine(request: web.Request) -> bool:
-    return request.path == PATH and "Action" in request.query
+def is_volcengine(request: Request) -> bool:
+    return request.url.path == PATH and "Action" in request.query_params
 
 
-def make_handler(
+def make_router(
     *,
     credentials: Mapping[str, str] | Callable[[], Mapping[str, str]],
     run: Callable[[EraseJob], Awaitable[EraseResult]],
     fetch_url: Callable[[str], Awaitable[bytes]] | None = None,
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """The request handler; ``credentials`` (AK -> SK) may be a callable to pick up reloaded settings."""
+) -> APIRouter:
+    """``credentials`` (AK -> SK) may be a callable, to pick up reloaded settings."""
+    router = APIRouter()
 
-    async def volcengine_endpoint(request: web.Request) -> web.Response:
-        body = await request.read()  # the exact bytes: the signature covers them
+    @router.post(PATH, include_in_schema=True, summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)")
+    async def volcengine_endpoint(request: Request) -> JSONResponse:
+        body = await request.body()  # the exact bytes: the signature covers them
         answer = await handle(
             method=request.method,
-            path=request.path,
-            query=list(request.query.items()),
+            path=request.url.path,
+            query=list(request.query_params.multi_items()),
             headers=dict(request.headers),
             body=body,
             credentials=credentials() if callable(credentials) else credentials,
             run=run,
             fetch_url=fetch_url,
         )
-        return web.json_response(answer.body, status=answer.status, headers=answer.headers)
+        return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
-    return volcengine_endpoint
-
-
-def add_routes(app: web.Application, **kwargs) -> None:
-    app.router.add_post(PATH, make_handler(**kwargs))
+    return router
