@@ -15,8 +15,8 @@ import pytest
 from fastapi import FastAPI
 from PIL import Image
 
-from inpaint_bridge.api_bridge.contracts.volcengine import EraseResult
-from inpaint_bridge.api_bridge.contracts.volcengine.routes import make_router
+from api_bridge.contracts.volcengine import EraseResult
+from api_bridge.contracts.volcengine.routes import make_router
 from support.volc_sdk import ensure_client, sdk_call
 from support.volc_server import BackgroundApp
 
@@ -51,7 +51,7 @@ class Recorder:
     def __init__(self):
         self.jobs = []
 
-    async def __call__(self, job):
+    async def __call__(self, job, request):
         self.jobs.append(job)
         url = f"http://bridge.invalid/outputs/{job.request_id}.jpg"
         return EraseResult(image_base64=b64(job.image.data), image_url=url)

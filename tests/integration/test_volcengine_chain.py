@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
-from inpaint_bridge.api_bridge.contracts.volcengine import inputs
-from inpaint_bridge.api_bridge.contracts.volcengine.models import erase_settings, parse_request
+from api_bridge.contracts.volcengine import inputs
+from api_bridge.contracts.volcengine.models import erase_settings, parse_request
 from support.graph import GraphBuilder
 
 

@@ -18,9 +18,9 @@ def free_port() -> int:
 class BackgroundApp:
     """Runs an ASGI ``app`` on 127.0.0.1:port in its own thread until ``stop``."""
 
-    def __init__(self, app):
+    def __init__(self, app, lifespan: str = "off"):
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=lifespan)
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -28,9 +28,9 @@ class BackgroundApp:
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> BackgroundApp:
+    def start(self, timeout: float = 30.0) -> BackgroundApp:
         self._thread.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while not self.server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("uvicorn did not start")

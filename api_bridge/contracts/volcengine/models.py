@@ -60,7 +60,7 @@ class InpaintingRequest(_Lenient):
     strength: float = Field(0.8, ge=0.0, le=1.0)
     scale: float = Field(7.0, ge=1.0, le=20.0)
     seed: int = Field(0, ge=-1)
-    dilate_size: int = Field(15, ge=0, le=512)
+    dilate_size: int = Field(15, ge=0, le=256)  # IB_Erase dilate range
     quality: Literal["H", "M", "L"] = "M"
     logo_info: LogoInfo | None = None
 

@@ -25,10 +25,13 @@ def is_volcengine(request: Request) -> bool:
 def make_router(
     *,
     credentials: Mapping[str, str] | Callable[[], Mapping[str, str]],
-    run: Callable[[EraseJob], Awaitable[EraseResult]],
+    run: Callable[[EraseJob, Request], Awaitable[EraseResult]],
     fetch_url: Callable[[str], Awaitable[bytes]] | None = None,
 ) -> APIRouter:
-    """``credentials`` (AK -> SK) may be a callable, to pick up reloaded settings."""
+    """``credentials`` (AK -> SK) may be a callable, to pick up reloaded settings.
+
+    ``run(job, request)`` gets the HTTP request too, to build result URLs from its base URL.
+    """
     router = APIRouter()
 
     @router.post(PATH, include_in_schema=True, summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)")
@@ -41,7 +44,7 @@ def make_router(
             headers=dict(request.headers),
             body=body,
             credentials=credentials() if callable(credentials) else credentials,
-            run=run,
+            run=lambda job: run(job, request),
             fetch_url=fetch_url,
         )
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inpaint_bridge.api_bridge.contracts.volcengine import inputs
-from inpaint_bridge.api_bridge.contracts.volcengine.errors import BusinessError
+from api_bridge.contracts.volcengine import inputs
+from api_bridge.contracts.volcengine.errors import BusinessError
 
 
 def encode(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from inpaint_bridge.api_bridge.contracts.volcengine import errors
-from inpaint_bridge.api_bridge.contracts.volcengine.models import erase_settings, parse_request
+from api_bridge.contracts.volcengine import errors
+from api_bridge.contracts.volcengine.models import erase_settings, parse_request
 
 IMG = ["aW1hZ2U=", "bWFzaw=="]
 

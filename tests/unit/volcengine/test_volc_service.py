@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import numpy as np
 from PIL import Image
 
-from inpaint_bridge.api_bridge.contracts.volcengine import EraseResult, handle
-from inpaint_bridge.api_bridge.contracts.volcengine import signer as sg
+from api_bridge.contracts.volcengine import EraseResult, handle
+from api_bridge.contracts.volcengine import signer as sg
 
 AK, SK = "AKLTUNIT", "unit-secret"
 HOST = "127.0.0.1:9000"

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from inpaint_bridge.api_bridge.contracts.volcengine import signer
-from inpaint_bridge.api_bridge.contracts.volcengine.errors import GatewayError
+from api_bridge.contracts.volcengine import signer
+from api_bridge.contracts.volcengine.errors import GatewayError
 
 AK, SK = "AKLTEXAMPLEACCESSKEY", "EXAMPLESECRETKEY"
 X_DATE = "20250101T120000Z"
