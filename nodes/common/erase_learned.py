@@ -1,8 +1,9 @@
-"""Learned erase models (LaMa family) loaded from files: spandrel state dicts or TorchScript.
+"""Learned erase models (LaMa, MAT) loaded from files: spandrel state dicts or TorchScript.
 
-- ``.safetensors`` / ``.pth`` / ``.ckpt`` state dicts: the architecture is detected by
-  ``spandrel`` (a maintained model-architecture library); only inpainting models are
-  accepted;
+- ``.safetensors`` / ``.pth`` / ``.ckpt`` state dicts: the architecture (LaMa, MAT) is
+  detected by ``spandrel`` (a maintained model-architecture library) and its extra
+  architectures; only inpainting models are accepted; fixed-size models (MAT: square,
+  multiples of 512) are padded by spandrel to their size requirements;
 - TorchScript ``.pt`` (IOPaint's ``big-lama.pt``): called as ``model(image, mask)``.
 
 Both take an RGB image in 0..1 and a 0/1 mask and return RGB in 0..1; sizes are
@@ -37,7 +38,10 @@ class LearnedEraser:
                 self.descriptor = None
             else:
                 import spandrel
+                import spandrel_extra_arches
 
+                # MAT lives in spandrel's MIT-licensed extra architectures.
+                spandrel_extra_arches.install(ignore_duplicates=True)
                 descriptor = spandrel.ModelLoader(self.device).load_from_file(path)
                 if descriptor.purpose != "Inpainting":
                     raise ValueError(

@@ -60,3 +60,20 @@ def test_missing_wrong_and_absent_models_are_clear(erase, lama_files, tmp_path):
     torch.save({"weight": torch.zeros(3)}, bogus)
     with pytest.raises(ValueError, match="could not load erase model .*not_a_model.pth"):
         erase.EraseModelLoader.execute(model_name="not_a_model.pth").args[0].load()
+
+
+def test_mat_fixed_size_model_is_padded_and_keeps_the_unmasked_area(erase, lama_files):
+    from support.tiny_models import build_mat
+
+    path = build_mat(lama_files["pth"].with_name("mat_random.safetensors"))
+    (handle,) = erase.EraseModelLoader.execute(model_name=path.name).args
+    model = handle.load()
+    assert model.kind == "MAT"
+    image = torch.from_numpy(data.coffee()[:90, :120].copy()).float().div(255)[None]  # far from 512²
+    mask = torch.zeros(1, 90, 120)
+    mask[0, 30:60, 40:80] = 1
+    out, grown = erase.Erase.execute(
+        image=image, mask=mask, engine="model", erase_model=handle, dilate=2, feather=1, strategy="original"
+    ).args
+    outside = grown[0] == 0
+    assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])

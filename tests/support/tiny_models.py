@@ -89,3 +89,16 @@ def build_lama(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
     with torch.no_grad():
         torch.jit.trace(model, example, check_trace=False).save(str(paths["torchscript"]))
     return paths
+
+
+def build_mat(path: pathlib.Path, seed: int = 0) -> pathlib.Path:
+    """A random-weight MAT (spandrel's extra architecture, the published layout) as .safetensors."""
+    import torch
+    from safetensors.torch import save_file
+    from spandrel_extra_arches.architectures.MAT import MAT
+
+    torch.manual_seed(seed)
+    state = {k: v.contiguous() for k, v in MAT().state_dict().items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path))
+    return path
