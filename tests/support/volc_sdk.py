@@ -22,7 +22,7 @@ def sdk_call(host: str, ak: str, sk: str, method: str, form: dict, **extra) -> d
     """One SDK call; returns ``{"result": body}`` on HTTP 200, else ``{"error": str, "body": parsed}``."""
     spec = {"host": host, "ak": ak, "sk": sk, "method": method, "form": form, **extra}
     proc = subprocess.run(
-        [str(CLIENT_PYTHON), str(DRIVER)], input=json.dumps(spec), capture_output=True, text=True, timeout=120
+        [str(CLIENT_PYTHON), str(DRIVER)], input=json.dumps(spec), capture_output=True, text=True, timeout=600
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -1,7 +1,8 @@
 """Runs inside the volcengine client venv (.cache/clients/volcengine): one SDK call, JSON out.
 
 stdin: {"host", "ak", "sk", "method": "cv_process" | "img2img_inpainting" | "raw_action",
-        "action"?, "version"?, "form", "tamper"?: "stale_date" | "drop_authorization" | "drop_content_sha256"}
+        "action"?, "version"?, "form", "socket_timeout"?,
+        "tamper"?: "stale_date" | "drop_authorization" | "drop_content_sha256"}
 stdout: {"result": <parsed 200 body>} or {"error": str(exception)} exactly as a caller sees it.
 Standard library + the SDK only: this file must not import the project.
 """
@@ -39,6 +40,8 @@ def main():
     svc.set_ak(spec["ak"])
     svc.set_sk(spec["sk"])
     svc.set_host(spec["host"])
+    if spec.get("socket_timeout"):
+        svc.set_socket_timeout(spec["socket_timeout"])  # the SDK's default read timeout is 30 s
     try:
         if spec["method"] == "raw_action":
             name = spec["action"]
