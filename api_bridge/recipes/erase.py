@@ -1,0 +1,33 @@
+"""Erase recipe: picture + mask picture -> mask rule -> IB_Erase -> saved candidates."""
+
+from ..graph import node_ids as ids
+from ..graph.builder import GraphBuilder
+from ..tasks import EraseTask
+from .common import OUTPUT_PREFIX, load_mask
+
+
+def erase_recipe(task: EraseTask, object_info: dict) -> dict:
+    g = GraphBuilder(object_info)
+    image = g.node(ids.LOAD_IMAGE, image=task.image).out(0)
+    mask = load_mask(g, task.mask)
+    o = task.options
+    extra = {}
+    if o.engine == "model":
+        extra["erase_model"] = g.node(ids.ERASE_MODEL_LOADER, model_name=o.model_name or "big-lama.pt").out(0)
+    erased = g.node(
+        ids.ERASE,
+        image=image,
+        mask=mask,
+        engine=o.engine,
+        strategy=o.strategy,
+        crop_trigger_size=o.crop_trigger_size,
+        crop_margin=o.crop_margin,
+        resize_limit=o.resize_limit,
+        dilate=o.dilate,
+        feather=o.feather,
+        candidates=o.candidates,
+        seed=o.seed,
+        **extra,
+    )
+    g.node(ids.SAVE_IMAGE, images=erased.out(0), filename_prefix=OUTPUT_PREFIX)
+    return g.build()

@@ -1,0 +1,1 @@
+"""The FastAPI app: app factory, the bridge's own routes, outputs, health and metrics."""

@@ -1,0 +1,1 @@
+"""Durable state: the task store (SQLite) and the output store (files served at stable URLs)."""
