@@ -1,4 +1,4 @@
-"""Erase recipe: picture + mask picture -> mask rule -> IB_Erase -> saved candidates."""
+"""Erase recipe: picture + mask picture -> mask rule -> IB_Erase -> optional watermark -> saved candidates."""
 
 from ..graph import node_ids as ids
 from ..graph.builder import GraphBuilder
@@ -29,5 +29,17 @@ def erase_recipe(task: EraseTask, object_info: dict) -> dict:
         seed=o.seed,
         **extra,
     )
-    g.node(ids.SAVE_IMAGE, images=erased.out(0), filename_prefix=OUTPUT_PREFIX)
+    result = erased.out(0)
+    if task.watermark is not None:
+        w = task.watermark
+        result = g.node(
+            ids.TEXT_WATERMARK,
+            image=result,
+            text=w.text,
+            language=w.language,
+            position=w.position,
+            opacity=w.opacity,
+            size=w.size,
+        ).out(0)
+    g.node(ids.SAVE_IMAGE, images=result, filename_prefix=OUTPUT_PREFIX)
     return g.build()

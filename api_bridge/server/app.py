@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ..contracts.volcengine.contract import router as volcengine_router
 from ..errors import BridgeError
 from ..executors.comfy_client import ComfyClient
 from ..executors.embedded import EmbeddedComfy, find_comfyui, prepare_base_dir
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.service, app.state.embedded, app.state.settings = service, embedded, settings
     app.include_router(native.router(service, settings.base_url, settings.allow_private_urls))
+    app.include_router(volcengine_router(service, settings))
 
     @app.exception_handler(BridgeError)
     async def bridge_error(_, err: BridgeError):
@@ -91,6 +93,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         path = files.path(task_id, name)
         if path is None or not name.startswith("out_"):
             return JSONResponse({"error": {"kind": "not_found", "message": "no such output"}}, status_code=404)
-        return FileResponse(path, media_type="image/png")
+        return FileResponse(path, media_type="image/jpeg" if name.endswith(".jpg") else "image/png")
 
     return app
