@@ -1,1 +1,0 @@
-"""Running graphs on ComfyUI over HTTP + websocket (embedded local process or remote servers)."""

@@ -1,1 +1,0 @@
-"""The FastAPI app: app factory, the bridge's own routes, outputs, health and metrics."""

@@ -1,1 +1,0 @@
-"""Durable state: the task store (SQLite) and the output store (files served at stable URLs)."""
