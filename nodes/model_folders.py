@@ -15,6 +15,7 @@ MODEL_FOLDERS: dict[str, set[str]] = {
     "grounding-dino": {".safetensors", ".bin", ".pth", ".json"},  # text-prompted detection (HF folders)
     "inpaint": {".pt", ".pth", ".safetensors", ".ckpt"},  # LaMa, MAT, MI-GAN erase models
     "ocr": {".onnx"},  # text-region detectors for erase-text
+    "fonts": {".ttf", ".otf", ".ttc"},  # fonts for visible watermarks (CJK + Latin)
 }
 
 

@@ -101,4 +101,7 @@ echo "$COMFY" > "$ROOT/.comfyui/path" 2>/dev/null || { mkdir -p "$ROOT/.comfyui"
 
 # -- 7. default weights -------------------------------------------------------
 "$PY" -m scripts.fetch_weights --models-dir "$COMFY/models"
+
+# -- 8. official API clients for the e2e tests, each in its own venv (.cache/clients/<name>)
+"$PY" -m scripts.client_venvs
 log "ready: ComfyUI at $COMFY, python $PY"
