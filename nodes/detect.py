@@ -1,0 +1,126 @@
+"""Text-prompted detection (GroundingDINO) whose boxes feed Segment (SAM): Fooocus's `sam` mode."""
+
+import json
+import os
+from dataclasses import dataclass
+
+import comfy.model_management
+import comfy.utils
+import folder_paths
+import torch
+
+from ._comfy import io, schema
+from .common.grounding_dino import HOW_TO_GET, GroundingDino, check_model_folder
+from .common.model_cache import MODELS, file_key
+from .common.tensors import as_image_batch
+
+FOLDER = "grounding-dino"
+DinoModel = io.Custom("IB_GROUNDING_DINO")
+
+
+def dino_choices() -> list[str]:
+    """Model folders: sub-folders of models/grounding-dino holding a config.json."""
+    names = {f.split("/")[0] for f in folder_paths.get_filename_list(FOLDER) if f.endswith("/config.json")}
+    return sorted(names) or ["grounding-dino-tiny"]
+
+
+def model_folder(name: str) -> str:
+    for base in folder_paths.get_folder_paths(FOLDER):
+        candidate = os.path.join(base, name)
+        if os.path.isdir(candidate):
+            return candidate
+    bases = ", ".join(folder_paths.get_folder_paths(FOLDER))
+    raise ValueError(
+        f"GroundingDINO model folder '{name}' not found (expected models/{FOLDER}/{name}/ with config.json and "
+        f"model.safetensors; searched: {bases}); to get it: {HOW_TO_GET}"
+    )
+
+
+@dataclass(frozen=True)
+class DinoHandle:
+    name: str
+    folder: str
+
+    def load(self) -> GroundingDino:
+        config = os.path.join(self.folder, "config.json")
+        device = str(comfy.model_management.get_torch_device())
+        return MODELS.get_or_create(file_key(config), lambda: GroundingDino(self.folder, device))
+
+
+class GroundingDinoLoader(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_GroundingDinoLoader",
+            display_name="Load GroundingDINO",
+            category="inpaint/mask/segment",
+            description=(
+                "Picks a GroundingDINO model folder (Hugging Face format: config.json, model.safetensors, "
+                "processor and tokenizer files) from models/grounding-dino/. Loaded offline on first use."
+            ),
+            search_aliases=["grounding dino", "text detection", "open vocabulary detection", "dino"],
+            inputs=[io.Combo.Input("model_name", options=dino_choices(), tooltip="Folder in models/grounding-dino.")],
+            outputs=[DinoModel.Output("dino_model", tooltip="Handle for Detect From Text.")],
+        )
+
+    @classmethod
+    def execute(cls, model_name: str) -> io.NodeOutput:
+        folder = model_folder(model_name)
+        check_model_folder(folder)
+        return io.NodeOutput(DinoHandle(model_name, folder))
+
+
+class TextPromptDetect(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_TextPromptDetect",
+            display_name="Detect From Text (GroundingDINO)",
+            category="inpaint/mask/segment",
+            description=(
+                "Finds what a text prompt names ('a cat. a red hat.') and returns boxes as JSON for Segment (SAM), "
+                "as Fooocus does with dino_prompt_text, box_threshold, text_threshold and sam_max_detections."
+            ),
+            search_aliases=["text to mask", "detect objects", "grounding dino", "find object"],
+            inputs=[
+                DinoModel.Input("dino_model", tooltip="From Load GroundingDINO."),
+                io.Image.Input("image", tooltip="Image(s) to search."),
+                io.String.Input("prompt", default="", multiline=True, tooltip="What to find; phrases end with '.'."),
+                io.Float.Input(
+                    "box_threshold", default=0.3, min=0.0, max=1.0, step=0.01, tooltip="Minimum box confidence."
+                ),
+                io.Float.Input(
+                    "text_threshold", default=0.25, min=0.0, max=1.0, step=0.01, tooltip="Minimum phrase match."
+                ),
+                io.Int.Input("max_detections", default=0, min=0, max=100, tooltip="Keep the N best boxes (0 = all)."),
+            ],
+            outputs=[
+                io.String.Output("boxes", tooltip="[[x0,y0,x1,y1],...] (one list per image for a batch)."),
+                io.String.Output("scores", tooltip="Confidence per box, JSON."),
+                io.String.Output("labels", tooltip="Matched phrase per box, JSON."),
+                io.Int.Output("count", tooltip="Boxes found in all images."),
+            ],
+        )
+
+    @classmethod
+    def execute(
+        cls, dino_model, image, prompt: str, box_threshold=0.3, text_threshold=0.25, max_detections=0
+    ) -> io.NodeOutput:
+        images = as_image_batch(image)
+        model = dino_model.load()
+        bar = comfy.utils.ProgressBar(images.shape[0])
+        results = []
+        for item in images:
+            comfy.model_management.throw_exception_if_processing_interrupted()
+            pixels = (item[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+            results.append(model.detect(pixels, prompt, box_threshold, text_threshold, max_detections))
+            bar.update(1)
+        pick = (lambda xs: xs[0]) if len(results) == 1 else (lambda xs: xs)
+        boxes = pick([r.boxes for r in results])
+        scores = pick([r.scores for r in results])
+        labels = pick([r.labels for r in results])
+        count = sum(len(r.boxes) for r in results)
+        return io.NodeOutput(json.dumps(boxes), json.dumps(scores), json.dumps(labels), count)
+
+
+NODES = [GroundingDinoLoader, TextPromptDetect]

@@ -1,0 +1,132 @@
+"""Prompt-free erase: remove what the mask covers and fill it plausibly, at native resolution.
+
+Engines: ``exemplar`` (patch-based, weight-free default), OpenCV ``telea`` and
+``navier_stokes``. The mask is grown by ``dilate`` first (Volcengine's dilate_size),
+the engine runs per the HD ``strategy``, and the fill is blended in over an inner
+feather band: every pixel outside the grown mask is returned bit for bit.
+"""
+
+import comfy.model_management
+import comfy.utils
+import numpy as np
+import torch
+
+from ._comfy import io, schema
+from .common.erase_engines import CLASSICAL_ENGINES, DETERMINISTIC, classical_engine
+from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
+from .common.morphology import binary_grow
+from .common.tensors import as_image_batch, as_mask_batch, pair_batches
+
+
+def candidate_engines(engine: str, candidates: int) -> list[tuple[str, int]]:
+    """(engine, seed offset) per candidate: seeds vary; deterministic engines cycle through the others."""
+    out = []
+    others = [e for e in CLASSICAL_ENGINES if e != engine]
+    for i in range(candidates):
+        if i == 0 or engine not in DETERMINISTIC:
+            out.append((engine, i))
+        else:
+            out.append((others[(i - 1) % len(others)], i))
+    return out
+
+
+class Erase(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_Erase",
+            display_name="Erase Object (no prompt)",
+            category="inpaint/erase",
+            description=(
+                "Removes what the mask covers and fills it from the surroundings, with no prompt, at native "
+                "resolution. 'exemplar' copies real texture from the image (weight-free default); 'telea' and "
+                "'navier_stokes' are OpenCV's (IOPaint's cv2 model). Pixels outside the grown mask come back "
+                "bit for bit; the fill is blended over an inner feather band."
+            ),
+            search_aliases=["object removal", "remove object", "inpaint without prompt", "eraser", "cleanup"],
+            inputs=[
+                io.Image.Input("image", tooltip="Image(s) to clean."),
+                io.Mask.Input("mask", tooltip="What to remove (1 = erase); one mask for all images or one each."),
+                io.Combo.Input(
+                    "engine", options=list(CLASSICAL_ENGINES), default="exemplar", tooltip="How the hole is filled."
+                ),
+                io.Combo.Input(
+                    "strategy",
+                    options=list(STRATEGIES),
+                    default="crop",
+                    tooltip="IOPaint HD strategy: crop each region with context, resize large images, or original.",
+                ),
+                io.Int.Input(
+                    "crop_trigger_size", default=800, min=64, max=16384, tooltip="Crop when the longest side exceeds."
+                ),
+                io.Int.Input("crop_margin", default=128, min=0, max=4096, tooltip="Context around each region (px)."),
+                io.Int.Input(
+                    "resize_limit", default=1280, min=64, max=16384, tooltip="Longest side for the resize strategy."
+                ),
+                io.Int.Input("dilate", default=8, min=0, max=256, tooltip="Grow the mask first (px, Euclidean)."),
+                io.Int.Input(
+                    "feather", default=4, min=0, max=256, tooltip="Blend band inside the grown mask (≤ dilate)."
+                ),
+                io.Int.Input("candidates", default=1, min=1, max=4, tooltip="Results per image (seeds/engines)."),
+                io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed of the exemplar search."),
+            ],
+            outputs=[
+                io.Image.Output("erased", tooltip="image-major batch: candidates of image 0, then of image 1, ..."),
+                io.Mask.Output("erased_mask", tooltip="The grown mask that was erased, per image."),
+            ],
+        )
+
+    @classmethod
+    def execute(
+        cls,
+        image,
+        mask,
+        engine="exemplar",
+        strategy="crop",
+        crop_trigger_size=800,
+        crop_margin=128,
+        resize_limit=1280,
+        dilate=8,
+        feather=4,
+        candidates=1,
+        seed=0,
+    ) -> io.NodeOutput:
+        images, masks = as_image_batch(image), as_mask_batch(mask)
+        if images.shape[1:3] != masks.shape[1:3]:
+            raise ValueError(
+                f"image is {images.shape[2]}×{images.shape[1]} but mask is {masks.shape[2]}×{masks.shape[1]}"
+            )
+        count = pair_batches(images.shape[0], masks.shape[0])
+        # The seam band must lie in what was grown, or the object's own edge would show through.
+        feather_px = min(feather, dilate)
+        plan = candidate_engines(engine, candidates)
+        bar = comfy.utils.ProgressBar(count * len(plan))
+        results, grown_masks = [], []
+        for index in range(count):
+            original = images[min(index, images.shape[0] - 1)]
+            pixels = (original[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+            hole_in = (masks[min(index, masks.shape[0] - 1)] > 0.5).cpu().numpy().astype(np.uint8)
+            hole = binary_grow(hole_in, dilate, "disc").astype(bool)
+            grown_masks.append(torch.from_numpy(hole.astype(np.float32)))
+            a = torch.from_numpy(blend_alpha(hole, feather_px))[..., None].to(original.device, original.dtype)
+            for name, offset in plan:
+                comfy.model_management.throw_exception_if_processing_interrupted()
+                fill = run_strategy(
+                    pixels,
+                    hole,
+                    classical_engine(name),
+                    seed + offset,
+                    strategy,
+                    crop_trigger_size,
+                    crop_margin,
+                    resize_limit,
+                )
+                filled = torch.from_numpy(fill).to(original.device, original.dtype) / 255.0
+                blended = original[..., :3] * (1 - a) + filled * a
+                # alpha == 0: the caller's own float pixels, untouched.
+                results.append(torch.where(a > 0, blended, original[..., :3]))
+                bar.update(1)
+        return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
+
+
+NODES = [Erase]
