@@ -95,7 +95,9 @@ class EraseOptions(Part):
     engine: EraseEngine = "exemplar"
     model_name: str | None = Field(None, description="Erase model file in models/inpaint (engine 'model').")
     hd: HDOptions = HDOptions()
-    candidates: int = Field(1, ge=1, le=64)
+    dilate: int = Field(8, ge=0, le=256, description="Grow the mask (Euclidean px) before filling.")
+    feather: int = Field(4, ge=0, le=256, description="Blend band inside the grown mask (<= dilate).")
+    candidates: int = Field(1, ge=1, le=4, description="Results per image.")
 
 
 class TaskBase(Part):

@@ -138,7 +138,7 @@ class Graph:
 
     def load_image(self, blob_key: str) -> NodeRef:
         """LoadImage of a bridge blob; the executor uploads it under this name before submitting."""
-        filename = f"inpaint-bridge/{blob_key}.png"
+        filename = f"inpaint-bridge/{blob_key}"  # keys carry their extension
         self.uploads[filename] = blob_key
         return self.add(node_ids.LOAD_IMAGE, image=filename)
 

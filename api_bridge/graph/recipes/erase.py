@@ -12,8 +12,8 @@ from .parts import adjust_mask, image_result, mask_from_picture
 @recipe("erase")
 def erase(task: EraseTask, g: Graph) -> None:
     image = g.load_image(task.image.blob)["IMAGE"]
-    # Clean-up and grow shape the mask; the feather is the erase node's own blend, so it keeps
-    # the unmasked area exactly the input's.
+    # MaskAdjust shapes the mask (clean-up, kernel grow/shrink, invert); the erase node's own
+    # dilate + inner feather make the seam, so pixels outside the grown mask stay the input's.
     mask = adjust_mask(g, mask_from_picture(g, task.mask), task.adjust, feather=False)
     opts = task.erase
     model = g.add(N.ERASE_MODEL_LOADER, model_name=opts.model_name) if opts.engine == "model" else None
@@ -27,8 +27,8 @@ def erase(task: EraseTask, g: Graph) -> None:
         crop_trigger_size=opts.hd.crop_trigger_size,
         crop_margin=opts.hd.crop_margin,
         resize_limit=opts.hd.resize_limit,
-        dilate=0,
-        feather=task.adjust.feather,
+        dilate=opts.dilate,
+        feather=opts.feather,
         candidates=opts.candidates,
         seed=task.seed if task.seed is not None else 0,
     )
