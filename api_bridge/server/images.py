@@ -14,6 +14,7 @@ import binascii
 import io
 import ipaddress
 import socket
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 
@@ -121,34 +122,47 @@ class _CheckingResolver(AbstractResolver):
         await self._inner.close()
 
 
-async def fetch_url(url: str, policy: UrlPolicy, max_bytes: int) -> bytes:
-    if not url.lower().startswith(("http://", "https://")):
+def _check_url(url: str, policy: UrlPolicy) -> None:
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
         raise BridgeError(ErrorCode.url_refused, "only http(s) image URLs are accepted")
+    if policy.allow_private:
+        return
+    try:
+        literal = ipaddress.ip_address(parsed.hostname)
+    except ValueError:
+        return  # a name: checked by _CheckingResolver on every connection
+    if not _public(str(literal)):
+        raise BridgeError(ErrorCode.url_refused, f"image URL host {parsed.hostname} is not a public address")
+
+
+async def fetch_url(url: str, policy: UrlPolicy, max_bytes: int) -> bytes:
+    """GET with a timeout and size cap; redirects followed by hand so every hop is checked."""
     connector = aiohttp.TCPConnector(resolver=None if policy.allow_private else _CheckingResolver())
     timeout = aiohttp.ClientTimeout(total=policy.timeout, connect=min(policy.timeout, 5))
     try:
-        async with (
-            aiohttp.ClientSession(connector=connector, timeout=timeout) as session,
-            session.get(url, max_redirects=policy.max_redirects) as r,
-        ):
-            if r.status != 200:
-                raise BridgeError(ErrorCode.url_refused, f"image URL answered HTTP {r.status}")
-            if r.content_length is not None and r.content_length > max_bytes:
-                raise BridgeError(
-                    ErrorCode.input_too_large, f"image URL is {r.content_length} bytes; limit {max_bytes}"
-                )
-            buf = bytearray()
-            async for chunk in r.content.iter_chunked(65536):
-                buf += chunk
-                if len(buf) > max_bytes:
-                    raise BridgeError(ErrorCode.input_too_large, f"image URL is over the limit of {max_bytes} bytes")
-            return bytes(buf)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            for _hop in range(policy.max_redirects + 1):
+                _check_url(url, policy)
+                async with session.get(url, allow_redirects=False) as r:
+                    if r.status in (301, 302, 303, 307, 308) and r.headers.get("Location"):
+                        url = urllib.parse.urljoin(url, r.headers["Location"])
+                        continue
+                    if r.status != 200:
+                        raise BridgeError(ErrorCode.url_refused, f"image URL answered HTTP {r.status}")
+                    if r.content_length is not None and r.content_length > max_bytes:
+                        raise BridgeError(
+                            ErrorCode.input_too_large, f"image URL is {r.content_length} bytes; limit {max_bytes}"
+                        )
+                    buf = bytearray()
+                    async for chunk in r.content.iter_chunked(65536):
+                        buf += chunk
+                        if len(buf) > max_bytes:
+                            raise BridgeError(ErrorCode.input_too_large, f"image URL is over {max_bytes} bytes")
+                    return bytes(buf)
+            raise BridgeError(ErrorCode.url_refused, "image URL redirects too often")
     except BridgeError:
         raise
-    except aiohttp.ClientConnectorError as exc:
-        if isinstance(exc.__cause__, BridgeError) or "non-public" in str(exc):
-            raise BridgeError(ErrorCode.url_refused, "image URL resolves to a non-public address") from exc
-        raise BridgeError(ErrorCode.url_refused, f"image URL could not be fetched: {exc}") from exc
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise BridgeError(ErrorCode.url_refused, f"image URL could not be fetched: {type(exc).__name__} {exc}") from exc
 

@@ -28,12 +28,20 @@ def test_prompt_rejection_names_node_and_input():
 
 
 def test_execution_error_and_history_status():
-    data = {"node_id": "5", "node_type": "IB_Erase", "exception_message": "image is 3×3 but mask is 4×4\n",
-            "exception_type": "ValueError"}
+    data = {
+        "node_id": "5",
+        "node_type": "IB_Erase",
+        "exception_message": "image is 3×3 but mask is 4×4\n",
+        "exception_type": "ValueError",
+    }
     err = from_execution_error(data)
     assert err.code is ErrorCode.execution_failed and err.info.node_id == "5"
     assert err.info.message == "IB_Erase failed: image is 3×3 but mask is 4×4"
-    failed = {"status_str": "error", "completed": False, "messages": [["execution_start", {}], ["execution_error", data]]}
+    failed = {
+        "status_str": "error",
+        "completed": False,
+        "messages": [["execution_start", {}], ["execution_error", data]],
+    }
     assert from_history_status(failed).info.node_type == "IB_Erase"
     stopped = {"status_str": "error", "completed": False, "messages": [["execution_interrupted", {}]]}
     assert from_history_status(stopped).code is ErrorCode.interrupted

@@ -22,8 +22,14 @@ CASES = {
     "adjust_mask_full": {
         "kind": "adjust_mask",
         "mask": {"image": MASK, "rule": "luminance", "threshold": 100, "invert": True},
-        "adjust": {"grow": -5, "kernel": "ellipse_iopaint", "min_island_area": 20, "fill_holes": True,
-                   "feather": 6, "invert": True},
+        "adjust": {
+            "grow": -5,
+            "kernel": "ellipse_iopaint",
+            "min_island_area": 20,
+            "fill_holes": True,
+            "feather": 6,
+            "invert": True,
+        },
     },
     "adjust_mask_alpha_rule": {"kind": "adjust_mask", "mask": {"image": MASK, "rule": "alpha"}},
     "generate_mask_sam": {
@@ -43,8 +49,13 @@ CASES = {
         "image": REF,
         "mask": {"image": MASK, "rule": "rgb_mean", "threshold": 127},
         "adjust": {"grow": 3, "kernel": "square"},
-        "erase": {"engine": "telea", "hd": {"strategy": "resize", "resize_limit": 512}, "dilate": 2, "feather": 2,
-                  "candidates": 2},
+        "erase": {
+            "engine": "telea",
+            "hd": {"strategy": "resize", "resize_limit": 512},
+            "dilate": 2,
+            "feather": 2,
+            "candidates": 2,
+        },
         "seed": 123,
     },
 }
