@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[dict[str, Any]], Awaitable[None] | None]
 BlobReader = Callable[[str], Awaitable[bytes]]
 
-_GONE = {"type": "_server_gone"}  # sentinel pushed to watchers when the websocket drops
-
 
 @dataclass
 class RunResult:
@@ -81,15 +79,15 @@ class ComfyServer:
         self.healthy = False
         self._connected.clear()
         self._object_info = None
-        for q in self._watchers.values():
-            q.put_nowait(_GONE)
 
     async def _ws_loop(self) -> None:
         ws_url = self.url.replace("http", "ws", 1) + f"/ws?clientId={self.client_id}"
         backoff = 0.2
         while True:
             try:
-                async with self._session.ws_connect(ws_url, heartbeat=10, timeout=aiohttp.ClientWSTimeout(5)) as ws:
+                async with self._session.ws_connect(
+                    ws_url, heartbeat=60, timeout=aiohttp.ClientWSTimeout(ws_close=10)
+                ) as ws:
                     self._object_info = None
                     self.healthy = True
                     self._connected.set()
@@ -103,7 +101,9 @@ class ComfyServer:
                 self._mark_down("websocket closed")
             except asyncio.CancelledError:
                 raise
-            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            except TimeoutError:
+                pass  # busy (CPU-bound node starving its loop), not dead: /history polling covers the gap
+            except (aiohttp.ClientError, OSError) as exc:
                 self._mark_down(f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 2.0)
@@ -166,12 +166,19 @@ class ComfyServer:
             await self._json("POST", "/queue", json={"delete": [prompt_id]})
             await self._json("POST", "/interrupt", json={"prompt_id": prompt_id})
 
-    async def ping(self) -> bool:
+    async def reachable(self) -> bool:
+        """False only when ComfyUI refuses connections (process gone); a slow answer counts as up.
+
+        A node busy on the CPU can starve ComfyUI's event loop for seconds (and its websocket with
+        it), so a timeout is not taken as death.
+        """
         try:
-            status, _ = await self._json("GET", "/queue", timeout=aiohttp.ClientTimeout(total=3))
-            return status == 200
-        except BridgeError:
+            async with self._session.get(self.url + "/queue", timeout=aiohttp.ClientTimeout(total=10)) as r:
+                return r.status < 500
+        except (aiohttp.ClientConnectorError, ConnectionRefusedError):
             return False
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return True
 
     # --- one graph -------------------------------------------------------------------------
     async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
@@ -223,8 +230,6 @@ class ComfyServer:
                 message = await asyncio.wait_for(queue.get(), self.poll_interval)
             except TimeoutError:
                 message = None
-            if message is _GONE:
-                raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} went away while running the task")
             kind = message.get("type") if message else None
             data = (message or {}).get("data") or {}
             if kind == "execution_error":
@@ -260,8 +265,8 @@ class ComfyServer:
                     if error:
                         raise error
                     return entry
-                if message is None and not self.healthy:
-                    raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} is down")
+                if message is None and not self.healthy and not await self.reachable():
+                    raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} went away while running the task")
 
 
 class ComfyExecutor:

@@ -32,3 +32,74 @@ def square_mask(size=(64, 64), box=(16, 16, 48, 48), fg=(255, 255, 255), mode="R
     im = Image.new(mode, size)
     im.paste(fg, box)
     return im
+
+
+class ThreadedBridge:
+    """The real bridge app under uvicorn in a background thread (remote mode: given ComfyUI URLs)."""
+
+    def __init__(self, data_dir, comfy_urls, **settings):
+        import socket
+
+        from api_bridge.server.app import create_app
+        from api_bridge.server.settings import BridgeSettings
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.settings = BridgeSettings(
+            comfy_urls=list(comfy_urls), data_dir=pathlib.Path(data_dir), port=self.port, **settings
+        )
+        self.app = create_app(self.settings)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = None
+        self._thread = None
+
+    @property
+    def service(self):
+        return self.app.state.ctx.service
+
+    def start(self, timeout: float = 30.0) -> "ThreadedBridge":
+        import threading
+        import time
+
+        import httpx
+        import uvicorn
+
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/ready", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("bridge did not become ready")
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.should_exit = True
+            self._thread.join(30)
+
+    def client(self):
+        import httpx
+
+        return httpx.Client(base_url=self.url, timeout=120)
+
+    def upload(self, client, image: Image.Image) -> dict:
+        r = client.post("/bridge/v1/images", files={"file": ("x.png", png_bytes(image), "image/png")})
+        r.raise_for_status()
+        return r.json()
+
+    def run_task(self, client, task: dict, wait: float = 120) -> dict:
+        r = client.post("/bridge/v1/tasks", json={"task": task})
+        assert r.status_code == 202, r.text
+        return client.get(f"/bridge/v1/tasks/{r.json()['id']}", params={"wait": wait}).json()
+
+    def fetch(self, client, output: dict) -> Image.Image:
+        r = client.get(output["url"])
+        r.raise_for_status()
+        return Image.open(io.BytesIO(r.content))
