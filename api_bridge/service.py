@@ -258,9 +258,10 @@ class TaskService:
 
         async def on_progress(update: dict[str, Any]) -> None:
             nonlocal last_save
+            node_changed = update.get("node") != record.progress.node
             record.progress = Progress(**update)
             now = time.monotonic()
-            if now - last_save > 0.25:  # throttle store writes; listeners still see every step
+            if node_changed or now - last_save > 0.25:  # throttle step writes; listeners still see every step
                 last_save = now
                 await self.store.save(record)
             self._notify(task_id)
