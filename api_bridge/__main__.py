@@ -22,9 +22,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--workers", type=int, help="tasks in flight at once (IB_WORKERS)")
     p.add_argument("--queue-cap", type=int, help="queued tasks before 429 (IB_QUEUE_CAP)")
     p.add_argument("--allow-private-urls", action="store_true", default=None, help="fetch image URLs on private nets")
+    p.add_argument("--comfy-listen", help="embedded ComfyUI address (IB_COMFY_LISTEN, default 127.0.0.1)")
     p.add_argument("--log-json", action="store_true", default=None, help="one JSON object per log line")
+    p.add_argument("comfy_args", nargs="*", help="after --: extra arguments for the embedded ComfyUI's main.py")
     args = p.parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items() if v is not None}
+    overrides = {k: v for k, v in vars(args).items() if v is not None and v != []}
     settings = BridgeSettings(**overrides)
     setup_logging(settings.log_level, settings.log_json)
     app = create_app(settings)

@@ -61,6 +61,7 @@ class TaskService:
         self._listeners: dict[str, set[asyncio.Queue]] = {}
         self._workers: list[asyncio.Task] = []
         self._janitor: asyncio.Task | None = None
+        self._stopping = False
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -75,6 +76,12 @@ class TaskService:
         self._janitor = asyncio.create_task(self._expire_loop(), name="task-janitor")
 
     async def stop(self) -> None:
+        self._stopping = True
+        for job in list(self._running.values()):
+            job.cancel()
+        for job in list(self._running.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(job), 10)
         for t in [*self._workers, *([self._janitor] if self._janitor else [])]:
             t.cancel()
         for t in self._workers:
@@ -286,6 +293,10 @@ class TaskService:
             )
             await self._finish(record, TaskStatus.succeeded)
         except asyncio.CancelledError:
+            if self._stopping:  # bridge shutting down: leave it for the next start to re-queue
+                record.status = TaskStatus.queued
+                await asyncio.shield(self.store.save(record))
+                return
             await self._finish(record, TaskStatus.cancelled, ErrorInfo(code=ErrorCode.interrupted, message="cancelled"))
         except BridgeError as exc:
             if exc.info.retryable and record.attempts < self.max_attempts:

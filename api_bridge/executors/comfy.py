@@ -272,10 +272,11 @@ class ComfyServer:
 class ComfyExecutor:
     """A pool of ComfyUI servers; each run goes to the least-loaded healthy one."""
 
-    def __init__(self, urls: list[str], *, poll_interval: float = 1.0):
+    def __init__(self, urls: list[str], *, poll_interval: float = 1.0, wait_available: float = 60.0):
         if not urls:
             raise ValueError("ComfyExecutor needs at least one ComfyUI URL")
         self.servers = [ComfyServer(u, poll_interval=poll_interval) for u in urls]
+        self.wait_available = wait_available
 
     async def start(self) -> None:
         for s in self.servers:
@@ -306,7 +307,15 @@ class ComfyExecutor:
         *,
         timeout: float | None = None,
     ) -> RunResult:
-        """Build the graph against the chosen server's object_info and run it there."""
+        """Build the graph against the chosen server's object_info and run it there.
+
+        With no server up (e.g. the embedded one restarting) it waits up to ``wait_available`` s.
+        """
+        if not self.healthy and self.wait_available > 0:
+            await asyncio.wait(
+                [asyncio.ensure_future(s.wait_connected(self.wait_available)) for s in self.servers],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
         server = self.pick()
         graph = build(await server.object_info())
         try:

@@ -28,6 +28,15 @@ async def _has_cuda(python: str) -> bool:
         return False
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the bridge dies, even by SIGKILL (no orphan holding the port)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class LocalComfyProcess:
     """A ComfyUI child process; restarted with backoff when it dies unexpectedly."""
 
@@ -75,7 +84,12 @@ class LocalComfyProcess:
         out = self.log_path.open("ab") if self.log_path else asyncio.subprocess.DEVNULL
         log.info("starting ComfyUI: %s (in %s)", " ".join(cmd), self.comfy_path)
         self.proc = await asyncio.create_subprocess_exec(
-            *cmd, cwd=self.comfy_path, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
+            *cmd,
+            cwd=self.comfy_path,
+            env=env,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
 
     async def start(self) -> None:

@@ -39,14 +39,18 @@ def make_router(ctx: BridgeContext) -> APIRouter:
     service = ctx.service
 
     @router.get("/health", tags=["ops"])
-    async def health() -> dict[str, Any]:
+    async def health(request: Request) -> dict[str, Any]:
         """Liveness: the bridge answers. ComfyUI state is reported, not required."""
         ex = service.executor
+        local = getattr(request.app.state, "local_comfy", None)
         return {
             "status": "ok",
             "comfyui": [{"url": s.url, "healthy": s.healthy, "inflight": s.inflight} for s in ex.servers],
             "queued": service.queue_depth,
             "running": service.running,
+            "embedded": (
+                {"pid": local.pid, "restarts": local.restarts, "url": local.url} if local is not None else None
+            ),
         }
 
     @router.get("/ready", tags=["ops"])

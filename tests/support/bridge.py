@@ -103,3 +103,86 @@ class ThreadedBridge:
         r = client.get(output["url"])
         r.raise_for_status()
         return Image.open(io.BytesIO(r.content))
+
+
+class BridgeProcess:
+    """``python -m api_bridge`` in embedded mode as a child process, its ComfyUI in a temp base folder."""
+
+    def __init__(self, data_dir, comfy_base, **env):
+        import socket
+
+        from .comfy_server import prepare_base_dir
+
+        def port():
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                return s.getsockname()[1]
+
+        self.data_dir = pathlib.Path(data_dir)
+        self.comfy_base = prepare_base_dir(pathlib.Path(comfy_base))
+        self.port, self.comfy_port = port(), port()
+        self.env = {k: str(v) for k, v in env.items()}
+        self.proc = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 240.0) -> "BridgeProcess":
+        import os
+        import subprocess
+        import sys
+        import time
+
+        import httpx
+
+        from .paths import REPO_ROOT
+
+        env = dict(os.environ, OMP_NUM_THREADS="1", IB_COMFY_CPU="true", IB_POLL_INTERVAL="0.5", **self.env)
+        cmd = [
+            sys.executable,
+            "-m",
+            "api_bridge",
+            "--port",
+            str(self.port),
+            "--comfy-port",
+            str(self.comfy_port),
+            "--data-dir",
+            str(self.data_dir),
+            "--",
+            "--base-directory",
+            str(self.comfy_base),
+        ]
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.data_dir / "bridge.log").open("ab")
+        self.proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"bridge exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                if httpx.get(self.url + "/ready", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"bridge not ready in {timeout}s: {self.log_tail()}")
+
+    def health(self) -> dict:
+        import httpx
+
+        return httpx.get(self.url + "/health", timeout=10).json()
+
+    def kill(self, sig=None) -> None:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(10)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return (self.data_dir / "bridge.log").read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
