@@ -62,6 +62,7 @@ class TaskService:
         self._workers: list[asyncio.Task] = []
         self._janitor: asyncio.Task | None = None
         self._stopping = False
+        self._live: dict[str, TaskRecord] = {}  # records of tasks running in this process
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -150,6 +151,9 @@ class TaskService:
         return record
 
     async def get(self, task_id: str) -> TaskRecord:
+        live = self._live.get(task_id)
+        if live is not None:  # running here: fresher than the throttled store copy
+            return live.model_copy(deep=True)
         record = await self.store.get(task_id)
         if record is None:
             raise BridgeError(ErrorCode.not_found, f"no task {task_id!r}")
@@ -257,6 +261,7 @@ class TaskService:
         record.status = TaskStatus.running
         record.attempts += 1
         record.started_at = time.time()
+        self._live[task_id] = record
         await self.store.save(record)
         self._notify(task_id)
         metrics.STAGE_LATENCY.labels(kind=record.kind, stage="queued").observe(record.started_at - record.created_at)
@@ -265,10 +270,10 @@ class TaskService:
 
         async def on_progress(update: dict[str, Any]) -> None:
             nonlocal last_save
-            node_changed = update.get("node") != record.progress.node
             record.progress = Progress(**update)
             now = time.monotonic()
-            if node_changed or now - last_save > 0.25:  # throttle step writes; listeners still see every step
+            # get() serves the live record; the store copy (for other replicas / restarts) is throttled.
+            if now - last_save > 1.0:
                 last_save = now
                 await self.store.save(record)
             self._notify(task_id)
@@ -294,6 +299,7 @@ class TaskService:
             await self._finish(record, TaskStatus.succeeded)
         except asyncio.CancelledError:
             if self._stopping:  # bridge shutting down: leave it for the next start to re-queue
+                self._live.pop(task_id, None)
                 record.status = TaskStatus.queued
                 await asyncio.shield(self.store.save(record))
                 return
@@ -302,6 +308,7 @@ class TaskService:
             if exc.info.retryable and record.attempts < self.max_attempts:
                 log.warning("task %s: %s; retrying (attempt %d)", task_id, exc, record.attempts + 1)
                 record.status = TaskStatus.queued
+                self._live.pop(task_id, None)
                 await self.store.save(record)
                 await asyncio.sleep(min(2.0 * record.attempts, 10.0))
                 self._enqueue(task_id)
@@ -312,6 +319,7 @@ class TaskService:
             await self._finish(record, TaskStatus.failed, ErrorInfo(code=ErrorCode.internal, message=str(exc)))
 
     async def _finish(self, record: TaskRecord, status: TaskStatus, error: ErrorInfo | None = None) -> None:
+        self._live.pop(record.id, None)
         record.status = status
         record.error = error
         record.finished_at = time.time()

@@ -52,6 +52,7 @@ class ComfyServer:
         self._object_info: ObjectInfo | None = None
         self._session: aiohttp.ClientSession | None = None
         self._watchers: dict[str, asyncio.Queue] = {}
+        self._uploads: dict[str, asyncio.Future] = {}  # input file name -> upload (done or running)
         self._ws_task: asyncio.Task | None = None
         self._connected = asyncio.Event()
 
@@ -89,6 +90,7 @@ class ComfyServer:
                     ws_url, heartbeat=60, timeout=aiohttp.ClientWSTimeout(ws_close=10)
                 ) as ws:
                     self._object_info = None
+                    self._uploads = {}  # a restarted or replaced server may not have them
                     self.healthy = True
                     self._connected.set()
                     backoff = 0.2
@@ -146,6 +148,23 @@ class ComfyServer:
         if status != 200:
             raise BridgeError(ErrorCode.unavailable, f"upload to ComfyUI failed ({status}): {body}")
 
+    async def _ensure_uploaded(self, name: str, key: str, read_blob: BlobReader) -> None:
+        """Upload a blob once per server connection. Blobs never change under a key, and re-uploading
+        the same file while another prompt's LoadImage reads it would hand that prompt half a file."""
+        pending = self._uploads.get(name)
+        if pending is None:
+            pending = asyncio.ensure_future(self._upload_blob(name, key, read_blob))
+            self._uploads[name] = pending
+        try:
+            await asyncio.shield(pending)
+        except BaseException:
+            if pending.done():
+                self._uploads.pop(name, None)  # failed: the next task tries again
+            raise
+
+    async def _upload_blob(self, name: str, key: str, read_blob: BlobReader) -> None:
+        await self.upload(name, await read_blob(key))
+
     async def history(self, prompt_id: str) -> dict[str, Any] | None:
         status, body = await self._json("GET", f"/history/{prompt_id}")
         return (body or {}).get(prompt_id) if status == 200 else None
@@ -184,7 +203,7 @@ class ComfyServer:
     async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
         t0 = time.perf_counter()
         for name, key in graph.uploads.items():
-            await self.upload(name, await read_blob(key))
+            await self._ensure_uploaded(name, key, read_blob)
         t_upload = time.perf_counter()
         prompt_id = uuid.uuid4().hex
         queue: asyncio.Queue = asyncio.Queue()
