@@ -126,7 +126,7 @@ class ComfyServer:
             async with self._session.request(method, self.url + path, **kw) as r:
                 body = await r.json(content_type=None) if r.content_length != 0 else None
                 return r.status, body
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        except (aiohttp.ClientError, OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: session closed
             raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
 
     async def object_info(self) -> ObjectInfo:
