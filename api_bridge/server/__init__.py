@@ -1,0 +1,1 @@
+"""HTTP server: app factory, settings, image I/O, the bridge's own routes."""

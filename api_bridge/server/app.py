@@ -1,0 +1,136 @@
+"""The app factory: settings → store, blobs, executor (embedded or remote ComfyUI), service, routes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pathlib
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from .. import contracts
+from ..errors import BridgeError, ErrorCode, ErrorInfo
+from ..executors import ComfyExecutor, LocalComfyProcess
+from ..service import TaskService
+from ..store import LocalBlobStore, SQLiteTaskStore
+from ..webhooks import WebhookSender
+from . import routes
+from .context import BridgeContext
+from .images import ImageLimits, ImageLoader, UrlPolicy
+from .settings import BridgeSettings
+
+log = logging.getLogger(__name__)
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def default_comfy_path(settings: BridgeSettings) -> pathlib.Path:
+    if settings.comfy_path:
+        return pathlib.Path(settings.comfy_path)
+    if os.environ.get("COMFYUI_PATH"):
+        return pathlib.Path(os.environ["COMFYUI_PATH"])
+    recorded = REPO_ROOT / ".comfyui" / "path"
+    if recorded.is_file():
+        return pathlib.Path(recorded.read_text().strip())
+    raise RuntimeError("ComfyUI not found: set IB_COMFY_URLS (remote), IB_COMFY_PATH / COMFYUI_PATH, or run setup")
+
+
+def default_error(info: ErrorInfo, status: int) -> JSONResponse:
+    return JSONResponse({"error": info.model_dump(mode="json")}, status_code=status)
+
+
+def create_app(settings: BridgeSettings | None = None) -> FastAPI:
+    settings = settings or BridgeSettings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SQLiteTaskStore(settings.resolved_db_path())
+    blobs = LocalBlobStore(settings.data_dir / "blobs")
+    local: LocalComfyProcess | None = None
+    if settings.embedded:
+        local = LocalComfyProcess(
+            default_comfy_path(settings),
+            port=settings.comfy_port,
+            listen=settings.comfy_listen,
+            python=settings.comfy_python,
+            extra_args=settings.comfy_args,
+            cpu=settings.comfy_cpu,
+            log_path=settings.data_dir / "comfyui.log",
+        )
+        urls = [local.url]
+    else:
+        urls = settings.comfy_urls
+    executor = ComfyExecutor(urls, poll_interval=settings.poll_interval)
+    service = TaskService(
+        store,
+        blobs,
+        executor,
+        workers=settings.workers,
+        queue_cap=settings.queue_cap,
+        task_timeout=settings.task_timeout,
+        result_ttl=settings.result_ttl,
+        max_attempts=settings.max_attempts,
+        webhooks=WebhookSender(
+            settings.webhook_secret, attempts=settings.webhook_attempts, backoff=settings.webhook_backoff
+        ),
+    )
+    images = ImageLoader(
+        UrlPolicy(allow_private=settings.allow_private_urls, timeout=settings.url_timeout),
+        ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels),
+    )
+    ctx = BridgeContext(service=service, images=images, settings=settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if local:
+            await local.start()
+        await executor.start()
+        if local:
+            for server in executor.servers:
+                if not await server.wait_connected(settings.comfy_start_timeout):
+                    log.error("embedded ComfyUI did not come up within %.0f s", settings.comfy_start_timeout)
+        await service.start()
+        try:
+            yield
+        finally:
+            await service.stop()
+            await executor.close()
+            if local:
+                await local.stop()
+            store.close()
+
+    app = FastAPI(
+        title="inpaint-bridge",
+        version="0.1.0",
+        description="Five third-party inpainting APIs served by ComfyUI graphs.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.state.local_comfy = local
+    # Errors on a contract's routes are answered in that contract's envelope (matched by endpoint).
+    envelopes: dict[Any, Any] = {}
+    app.include_router(routes.make_router(ctx))
+    for contract in contracts.discover():
+        router = contract.make_router(ctx)
+        for route in router.routes:
+            envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
+        app.include_router(router)
+        log.info("contract %s: %d routes", contract.name, len(router.routes))
+    app.state.contract_envelopes = envelopes
+
+    def envelope_for(request: Request):
+        return envelopes.get(request.scope.get("endpoint")) or default_error
+
+    @app.exception_handler(BridgeError)
+    async def bridge_error(request: Request, exc: BridgeError):
+        if exc.code is ErrorCode.internal:
+            log.error("internal error on %s: %s", request.url.path, exc)
+        return envelope_for(request)(exc.info, exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        info = ErrorInfo(code=ErrorCode.invalid_input, message="invalid request", details={"errors": exc.errors()})
+        return envelope_for(request)(info, 422)
+
+    return app
