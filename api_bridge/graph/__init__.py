@@ -1,1 +1,6 @@
-"""Workflow graphs: node ids in one place, a builder that checks them against /object_info."""
+"""Graph building: typed builder checked against ComfyUI's /object_info, pure recipes, node ids in one module."""
+
+from .builder import BuiltGraph, Graph, GraphBuildError, NodeRef, Output
+from .object_info import ObjectInfo
+
+__all__ = ["BuiltGraph", "Graph", "GraphBuildError", "NodeRef", "ObjectInfo", "Output"]

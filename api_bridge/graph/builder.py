@@ -1,108 +1,159 @@
-"""A graph builder with typed output handles, checked against ComfyUI's /object_info.
+"""Graph builder with typed output handles, checked against ``/object_info`` as nodes are added.
 
-``g.node("IB_MaskGrow", mask=m.out("mask"), radius=8)`` fills omitted widgets with
-their defaults, and fails at build time when the
-node class does not exist, an input name is unknown, a required input is missing,
-a linked output has the wrong type, or a widget value is outside its options/range.
+Recipes call ``g.add(node_ids.X, input=value_or_handle)``; a wrong node id, an unknown
+input, a type mismatch, a combo value outside its list or a number outside its range
+raises :class:`GraphBuildError` naming the node and input: a broken recipe fails at
+build time, never on the server.
 """
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-from ..errors import BridgeError
+from dataclasses import dataclass, field
+from typing import Any
 
-_WIDGETS = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
+from ..errors import BridgeError, ErrorCode
+from . import node_ids
+from .object_info import PRIMITIVES, InputSpec, NodeSpec, ObjectInfo
+
+
+class GraphBuildError(BridgeError):
+    def __init__(self, message: str, *, node_type: str | None = None, node_id: str | None = None):
+        super().__init__(ErrorCode.graph_invalid, message, node_id=node_id, node_type=node_type)
 
 
 @dataclass(frozen=True)
 class Output:
-    node_id: str
+    """A typed handle on one output of a node in the graph."""
+
+    node: str
     index: int
     type: str
 
     def link(self) -> list:
-        return [self.node_id, self.index]
+        return [self.node, self.index]
 
 
-class Node:
-    def __init__(self, node_id: str, class_type: str, info: dict):
-        self.id, self.class_type, self._info = node_id, class_type, info
+@dataclass
+class NodeRef:
+    id: str
+    class_type: str
+    spec: NodeSpec
 
-    def out(self, which: int | str = 0) -> Output:
-        names = self._info.get("output_name") or self._info["output"]
-        types = self._info["output"]
-        index = names.index(which) if isinstance(which, str) and which in names else which
-        if not isinstance(index, int) or not 0 <= index < len(types):
-            raise BridgeError("comfy_validation", f"{self.class_type} has no output {which!r} (outputs: {names})")
-        return Output(self.id, index, types[index])
+    def out(self, which: str | int = 0) -> Output:
+        try:
+            index = self.spec.output_index(which)
+        except (IndexError, KeyError) as exc:
+            raise GraphBuildError(str(exc), node_type=self.class_type, node_id=self.id) from exc
+        return Output(self.id, index, self.spec.outputs[index])
+
+    def __getitem__(self, which: str | int) -> Output:
+        return self.out(which)
 
 
-def _check_widget(class_type: str, name: str, spec: list, value) -> None:
-    kind = spec[0]
-    opts = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
-    options = kind if isinstance(kind, list) else opts.get("options") if kind == "COMBO" else None
-    where = f"{class_type}.{name}"
-    if opts.get("image_upload"):  # LoadImage: the file was uploaded after /object_info was read
-        if not isinstance(value, str) or not value:
-            raise BridgeError("comfy_validation", f"{where}: expected an uploaded file name, got {value!r}")
+@dataclass
+class BuiltGraph:
+    """An API-format prompt plus what the executor needs around it."""
+
+    prompt: dict[str, dict[str, Any]]
+    outputs: dict[str, str]  # result name -> id of the output node whose images are that result
+    uploads: dict[str, str] = field(default_factory=dict)  # ComfyUI input file name -> blob key
+    info: dict[str, Any] = field(default_factory=dict)  # e.g. the resolved seed
+
+
+def _check_literal(node: str, spec: InputSpec, value: Any) -> None:
+    where = f"{node}.{spec.name}"
+    if spec.type == "COMBO":
+        if spec.free_combo:
+            if not isinstance(value, str):
+                raise GraphBuildError(f"{where}: expected a string, got {value!r}", node_type=node)
+            return
+        if value not in (spec.choices or ()):
+            shown = ", ".join(map(repr, (spec.choices or ())[:12]))
+            raise GraphBuildError(f"{where}: {value!r} is not one of [{shown}]", node_type=node)
         return
-    if options is not None:
-        if value not in options:
-            raise BridgeError("comfy_validation", f"{where}: {value!r} is not one of {options}")
-        return
-    if kind in ("INT", "FLOAT"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise BridgeError("comfy_validation", f"{where}: expected a number, got {value!r}")
-        if "min" in opts and value < opts["min"] or "max" in opts and value > opts["max"]:
-            raise BridgeError("comfy_validation", f"{where}: {value} outside [{opts.get('min')}, {opts.get('max')}]")
-    elif kind == "BOOLEAN" and not isinstance(value, bool):
-        raise BridgeError("comfy_validation", f"{where}: expected true/false, got {value!r}")
-    elif kind == "STRING" and not isinstance(value, str):
-        raise BridgeError("comfy_validation", f"{where}: expected a string, got {value!r}")
+    if spec.type not in PRIMITIVES:
+        raise GraphBuildError(f"{where}: needs a {spec.type} output handle, got the literal {value!r}", node_type=node)
+    ok = {
+        "INT": isinstance(value, int) and not isinstance(value, bool),
+        "FLOAT": isinstance(value, int | float) and not isinstance(value, bool),
+        "STRING": isinstance(value, str),
+        "BOOLEAN": isinstance(value, bool),
+    }[spec.type]
+    if not ok:
+        raise GraphBuildError(f"{where}: expected {spec.type}, got {type(value).__name__} {value!r}", node_type=node)
+    if spec.type in ("INT", "FLOAT"):
+        lo, hi = spec.options.get("min"), spec.options.get("max")
+        if lo is not None and value < lo or hi is not None and value > hi:
+            raise GraphBuildError(f"{where}: {value} is outside [{lo}, {hi}]", node_type=node)
 
 
-class GraphBuilder:
-    def __init__(self, object_info: dict):
+class Graph:
+    """Builds one API-format prompt. Node ids are "1", "2", ... in insertion order (stable goldens)."""
+
+    def __init__(self, object_info: ObjectInfo):
         self.object_info = object_info
-        self.nodes: dict[str, dict] = {}
-        self._next = 1
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.outputs: dict[str, str] = {}
+        self.uploads: dict[str, str] = {}
+        self.info: dict[str, Any] = {}
 
-    def node(self, class_type: str, **inputs) -> Node:
-        info = self.object_info.get(class_type)
-        if info is None:
-            raise BridgeError("comfy_validation", f"node type {class_type} is not installed on this ComfyUI")
-        required = info["input"].get("required") or {}
-        optional = info["input"].get("optional") or {}
+    def add(self, class_type: str, **inputs: Any) -> NodeRef:
+        if class_type not in self.object_info:
+            raise GraphBuildError(
+                f"node {class_type!r} is not installed on this ComfyUI (not in /object_info)", node_type=class_type
+            )
+        spec = self.object_info.spec(class_type)
+        node_inputs: dict[str, Any] = {}
         for name, value in inputs.items():
-            spec = required.get(name) or optional.get(name)
-            if spec is None:
-                known = sorted([*required, *optional])
-                raise BridgeError("comfy_validation", f"{class_type} has no input {name!r} (inputs: {known})")
-            expected = spec[0]
+            if value is None:
+                continue  # optional input left unset
+            ispec = spec.inputs.get(name)
+            if ispec is None:
+                raise GraphBuildError(
+                    f"{class_type} has no input {name!r}; inputs: {', '.join(spec.inputs)}", node_type=class_type
+                )
+            if isinstance(value, NodeRef):
+                value = value.out(0)
             if isinstance(value, Output):
-                if not isinstance(expected, list) and expected not in ("*", value.type) and value.type != "*":
-                    raise BridgeError(
-                        "comfy_validation",
-                        f"{class_type}.{name} takes {expected}, got {value.type} from {value.node_id}",
+                if not ispec.accepts_type(value.type):
+                    raise GraphBuildError(
+                        f"{class_type}.{name}: expects {ispec.type}, got a {value.type} output", node_type=class_type
                     )
-            elif isinstance(expected, list) or expected in _WIDGETS:
-                _check_widget(class_type, name, spec, value)
+                node_inputs[name] = value.link()
             else:
-                raise BridgeError("comfy_validation", f"{class_type}.{name} needs a link to a {expected} output")
-        inputs = dict(inputs)
-        for name, spec in required.items():
-            opts = spec[1] if len(spec) > 1 and isinstance(spec[1], dict) else {}
-            if name not in inputs and "default" in opts:
-                inputs[name] = opts["default"]  # ComfyUI wants every required widget in the prompt
-        missing = [n for n in required if n not in inputs]
-        if missing:
-            raise BridgeError("comfy_validation", f"{class_type} misses required inputs {missing}")
-        node_id = str(self._next)
-        self._next += 1
-        self.nodes[node_id] = {
-            "class_type": class_type,
-            "inputs": {k: (v.link() if isinstance(v, Output) else v) for k, v in inputs.items()},
-        }
-        return Node(node_id, class_type, info)
+                _check_literal(class_type, ispec, value)
+                node_inputs[name] = value
+        for ispec in spec.inputs.values():
+            if not ispec.required or ispec.name in node_inputs:
+                continue
+            if "default" in ispec.options and (ispec.type in PRIMITIVES or ispec.type == "COMBO"):
+                node_inputs[ispec.name] = ispec.options["default"]  # ComfyUI requires every required input
+            elif ispec.type == "COMBO" and ispec.choices:
+                node_inputs[ispec.name] = ispec.choices[0]
+            else:
+                raise GraphBuildError(f"{class_type}: required input {ispec.name!r} is missing", node_type=class_type)
+        node_id = str(len(self.nodes) + 1)
+        self.nodes[node_id] = {"class_type": class_type, "inputs": node_inputs}
+        return NodeRef(node_id, class_type, spec)
 
-    def build(self) -> dict:
-        return {k: {"class_type": v["class_type"], "inputs": dict(v["inputs"])} for k, v in self.nodes.items()}
+    def load_image(self, blob_key: str) -> NodeRef:
+        """LoadImage of a bridge blob; the executor uploads it under this name before submitting."""
+        filename = f"inpaint-bridge/{blob_key}"  # keys carry their extension
+        self.uploads[filename] = blob_key
+        return self.add(node_ids.LOAD_IMAGE, image=filename)
+
+    def result(self, name: str, node: NodeRef) -> None:
+        """Mark an output node (PreviewImage/SaveImage) as the task's result ``name``."""
+        if not node.spec.output_node:
+            raise GraphBuildError(f"{node.class_type} is not an output node", node_type=node.class_type)
+        self.outputs[name] = node.id
+
+    def build(self) -> BuiltGraph:
+        if not self.outputs:
+            raise GraphBuildError("graph has no result output")
+        return BuiltGraph(
+            prompt={k: {"class_type": v["class_type"], "inputs": dict(v["inputs"])} for k, v in self.nodes.items()},
+            outputs=dict(self.outputs),
+            uploads=dict(self.uploads),
+            info=dict(self.info),
+        )

@@ -1,21 +1,37 @@
-"""Every ComfyUI node class a recipe uses, in one place (core nodes and this pack's)."""
+"""Every ComfyUI node class the bridge's recipes use, in one place.
+
+Core ComfyUI nodes are called by their ids (never re-implemented); ``IB_*`` are this pack's.
+The object_info fixture for tests is trimmed to :data:`ALL` (scripts/capture_object_info.py).
+"""
 
 # ComfyUI core
 LOAD_IMAGE = "LoadImage"
+PREVIEW_IMAGE = "PreviewImage"
 SAVE_IMAGE = "SaveImage"
+IMAGE_TO_MASK = "ImageToMask"
 MASK_TO_IMAGE = "MaskToImage"
 INVERT_MASK = "InvertMask"
-IMAGE_TO_MASK = "ImageToMask"
+IMAGE_INVERT = "ImageInvert"
+GROW_MASK = "GrowMask"
+THRESHOLD_MASK = "ThresholdMask"
 
-# inpaint-bridge
+# this pack: masks
+MASK_STATISTICS = "IB_MaskStatistics"
 MASK_FROM_IMAGE = "IB_MaskFromImage"
 MASK_GROW = "IB_MaskGrow"
 MASK_FEATHER = "IB_MaskFeather"
-MASK_STATISTICS = "IB_MaskStatistics"
+MASK_CLEANUP = "IB_MaskCleanup"
+MASK_COMBINE = "IB_MaskCombine"
+
+# this pack: segmentation
 SAM_LOADER = "IB_SAMLoader"
 SAM_SEGMENT = "IB_SAMSegment"
 REMBG_LOADER = "IB_RembgLoader"
 REMOVE_BACKGROUND = "IB_RemoveBackground"
+
+# this pack: erase
+ERASE_MODEL_LOADER = "IB_EraseModelLoader"
 ERASE = "IB_Erase"
 TEXT_WATERMARK = "IB_TextWatermark"
-ERASE_MODEL_LOADER = "IB_EraseModelLoader"
+
+ALL: tuple[str, ...] = tuple(v for k, v in sorted(globals().items()) if k.isupper() and isinstance(v, str))

@@ -1,1 +1,1 @@
-"""The FastAPI app: app factory, the bridge's own routes, outputs, health and metrics."""
+"""HTTP server: app factory, settings, image I/O, the bridge's own routes."""

@@ -1,98 +1,136 @@
-"""App factory: settings -> FastAPI app with its ComfyUI (embedded or remote), store and routes."""
+"""The app factory: settings → store, blobs, executor (embedded or remote ComfyUI), service, routes."""
+
+from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import pathlib
+from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
-from ..contracts.volcengine.contract import router as volcengine_router
-from ..errors import BridgeError
-from ..executors.comfy_client import ComfyClient
-from ..executors.embedded import EmbeddedComfy, find_comfyui, prepare_base_dir
-from ..executors.pool import ComfyPool
-from ..metrics import Metrics
+from .. import contracts
+from ..errors import BridgeError, ErrorCode, ErrorInfo
+from ..executors import ComfyExecutor, LocalComfyProcess
 from ..service import TaskService
-from ..settings import Settings
-from ..store.files import FileStore
-from ..store.tasks import TaskStore
-from . import native
+from ..store import LocalBlobStore, SQLiteTaskStore
+from ..webhooks import WebhookSender
+from . import routes
+from .context import BridgeContext
+from .images import ImageLimits, ImageLoader, UrlPolicy
+from .settings import BridgeSettings
 
 log = logging.getLogger(__name__)
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    data = pathlib.Path(settings.data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    store = TaskStore(str(data / "tasks.sqlite3"))
-    files = FileStore(data / "files")
-    metrics = Metrics()
-    embedded = None
-    if settings.comfy_mode == "embedded":
-        comfy_dir = find_comfyui(settings.comfy_path, REPO_ROOT)
-        base = pathlib.Path(settings.comfy_base_dir) if settings.comfy_base_dir else None
-        if base:
-            prepare_base_dir(base, comfy_dir, REPO_ROOT)
-        embedded = EmbeddedComfy(comfy_dir, settings.comfy_port, base, threads=settings.comfy_threads)
-        urls = [embedded.url]
+def default_comfy_path(settings: BridgeSettings) -> pathlib.Path:
+    if settings.comfy_path:
+        return pathlib.Path(settings.comfy_path)
+    if os.environ.get("COMFYUI_PATH"):
+        return pathlib.Path(os.environ["COMFYUI_PATH"])
+    recorded = REPO_ROOT / ".comfyui" / "path"
+    if recorded.is_file():
+        return pathlib.Path(recorded.read_text().strip())
+    raise RuntimeError("ComfyUI not found: set IB_COMFY_URLS (remote), IB_COMFY_PATH / COMFYUI_PATH, or run setup")
+
+
+def default_error(info: ErrorInfo, status: int) -> JSONResponse:
+    return JSONResponse({"error": info.model_dump(mode="json")}, status_code=status)
+
+
+def create_app(settings: BridgeSettings | None = None) -> FastAPI:
+    settings = settings or BridgeSettings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = SQLiteTaskStore(settings.resolved_db_path())
+    blobs = LocalBlobStore(settings.data_dir / "blobs")
+    local: LocalComfyProcess | None = None
+    if settings.embedded:
+        local = LocalComfyProcess(
+            default_comfy_path(settings),
+            port=settings.comfy_port,
+            listen=settings.comfy_listen,
+            python=settings.comfy_python,
+            extra_args=settings.comfy_args,
+            cpu=settings.comfy_cpu,
+            log_path=settings.data_dir / "comfyui.log",
+        )
+        urls = [local.url]
     else:
         urls = settings.comfy_urls
-    pool = ComfyPool([ComfyClient(u, timeout=settings.task_timeout_s) for u in urls])
-    service = TaskService(settings, store, files, pool, metrics)
+    executor = ComfyExecutor(urls, poll_interval=settings.poll_interval)
+    service = TaskService(
+        store,
+        blobs,
+        executor,
+        workers=settings.workers,
+        queue_cap=settings.queue_cap,
+        task_timeout=settings.task_timeout,
+        result_ttl=settings.result_ttl,
+        max_attempts=settings.max_attempts,
+        webhooks=WebhookSender(
+            settings.webhook_secret, attempts=settings.webhook_attempts, backoff=settings.webhook_backoff
+        ),
+    )
+    images = ImageLoader(
+        UrlPolicy(allow_private=settings.allow_private_urls, timeout=settings.url_timeout),
+        ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels),
+    )
+    ctx = BridgeContext(service=service, images=images, settings=settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        if embedded:
-            await embedded.start()
+        if local:
+            await local.start()
+        await executor.start()
+        if local:
+            for server in executor.servers:
+                if not await server.wait_connected(settings.comfy_start_timeout):
+                    log.error("embedded ComfyUI did not come up within %.0f s", settings.comfy_start_timeout)
         await service.start()
         try:
             yield
         finally:
             await service.stop()
-            await pool.close()
-            if embedded:
-                await embedded.stop()
+            await executor.close()
+            if local:
+                await local.stop()
             store.close()
 
     app = FastAPI(
         title="inpaint-bridge",
-        description="Five third-party inpainting APIs served by ComfyUI graphs.",
         version="0.1.0",
+        description="Five third-party inpainting APIs served by ComfyUI graphs.",
         lifespan=lifespan,
     )
-    app.state.service, app.state.embedded, app.state.settings = service, embedded, settings
-    app.include_router(native.router(service, settings.base_url, settings.allow_private_urls))
-    app.include_router(volcengine_router(service, settings))
+    app.state.ctx = ctx
+    app.state.local_comfy = local
+    # Errors on a contract's routes are answered in that contract's envelope (matched by endpoint).
+    envelopes: dict[Any, Any] = {}
+    app.include_router(routes.make_router(ctx))
+    for contract in contracts.discover():
+        router = contract.make_router(ctx)
+        for route in router.routes:
+            envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
+        app.include_router(router)
+        log.info("contract %s: %d routes", contract.name, len(router.routes))
+    app.state.contract_envelopes = envelopes
+
+    def envelope_for(request: Request):
+        return envelopes.get(request.scope.get("endpoint")) or default_error
 
     @app.exception_handler(BridgeError)
-    async def bridge_error(_, err: BridgeError):
-        return native.error_response(err)
+    async def bridge_error(request: Request, exc: BridgeError):
+        if exc.code is ErrorCode.internal:
+            log.error("internal error on %s: %s", request.url.path, exc)
+        return envelope_for(request)(exc.info, exc.http_status)
 
-    @app.get("/health", tags=["ops"], summary="The bridge process is up")
-    async def health():
-        return {"status": "ok"}
-
-    @app.get("/ready", tags=["ops"], summary="ComfyUI answers and the queue has room (else 503)")
-    async def ready():
-        if not await pool.healthy():
-            return JSONResponse({"ready": False, "reason": "ComfyUI is not answering"}, status_code=503)
-        if service.pending() >= settings.queue_cap:
-            return JSONResponse({"ready": False, "reason": "the queue is full"}, status_code=503)
-        return {"ready": True, "pending": service.pending()}
-
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics")
-    async def prometheus():
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
-
-    @app.get("/outputs/{task_id}/{name}", tags=["outputs"], summary="A result file (no authentication)")
-    async def output(task_id: str, name: str):
-        path = files.path(task_id, name)
-        if path is None or not name.startswith("out_"):
-            return JSONResponse({"error": {"kind": "not_found", "message": "no such output"}}, status_code=404)
-        return FileResponse(path, media_type="image/jpeg" if name.endswith(".jpg") else "image/png")
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        info = ErrorInfo(code=ErrorCode.invalid_input, message="invalid request", details={"errors": exc.errors()})
+        return envelope_for(request)(info, 422)
 
     return app

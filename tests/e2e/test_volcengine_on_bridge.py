@@ -1,16 +1,16 @@
-"""The official volcengine SDK against the whole bridge (``python -m api_bridge`` with its embedded ComfyUI).
+"""The official volcengine SDK against the whole bridge: app factory, task service, recipe, a real ComfyUI.
 
 Erases the cup from a real photo (skimage coffee) with a mask made by the default
-segmentation model (u2netp through rembg), through ``cv_process`` and ``img2img_inpainting``;
-every refusal comes back through the SDK's exception; the queue cap answers 50429.
+segmentation model (u2netp through rembg), through ``cv_process`` and ``img2img_inpainting``.
 """
 
 import base64
 import io
 import json
+import os
+import sqlite3
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -18,12 +18,12 @@ from PIL import Image
 from scipy import ndimage
 from skimage import data
 
-from support.bridge_server import BridgeServer
+from support.comfy_server import ComfyServer
 from support.paths import default_models_dir
 from support.volc_sdk import ensure_client, sdk_call
+from support.volc_server import BackgroundApp
 
 AK, SK = "AKLTE2EBRIDGE", "e2e-bridge-secret"
-SLOW = {"socket_timeout": 300}  # CPU-only ComfyUI on 2 shared cores may pass the SDK's default 30 s
 
 
 def png(arr: np.ndarray) -> bytes:
@@ -37,12 +37,32 @@ def b64(data_: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def bridge(tmp_path_factory):
+def comfy(tmp_path_factory):
     ensure_client()
-    server = BridgeServer(tmp_path_factory.mktemp("volc-bridge"), queue_cap=1, volc_credentials=f"{AK}:{SK}")
-    server.start()
+    server = ComfyServer(tmp_path_factory.mktemp("volc-comfy")).start()
     yield server
     server.stop()
+
+
+def start_bridge(comfy, data_dir, **settings) -> BackgroundApp:
+    from api_bridge.server.app import create_app
+    from api_bridge.server.settings import BridgeSettings
+
+    os.environ["IB_VOLC_CREDENTIALS"] = f"{AK}:{SK}"  # read when the app is created
+    try:
+        app = create_app(BridgeSettings(comfy_urls=[comfy.url], data_dir=data_dir, **settings))
+    finally:
+        os.environ.pop("IB_VOLC_CREDENTIALS", None)
+    bg = BackgroundApp(app, lifespan="on").start(timeout=120)
+    bg.data_dir = data_dir
+    return bg
+
+
+@pytest.fixture(scope="module")
+def bridge(comfy, tmp_path_factory):
+    app = start_bridge(comfy, tmp_path_factory.mktemp("volc-bridge"), workers=1)
+    yield app
+    app.stop()
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +80,6 @@ def cup():
     return photo, mask
 
 
-def host(server) -> str:
-    return server.url.removeprefix("http://")
-
-
 @pytest.mark.parametrize("method", ["cv_process", "img2img_inpainting"])
 def test_sdk_erases_the_cup_and_keeps_the_rest(bridge, cup, method):
     photo, mask = cup
@@ -72,11 +88,11 @@ def test_sdk_erases_the_cup_and_keeps_the_rest(bridge, cup, method):
         "binary_data_base64": [b64(png(photo)), b64(png(mask))],
         "return_url": True,
         "dilate_size": 10,
-        "quality": "M",
+        "quality": "M",  # exemplar fill
         "seed": 0,
         "logo_info": {"add_logo": True, "position": 3, "language": 0, "opacity": 1.0},
     }
-    body = sdk_call(host(bridge), AK, SK, method, form, **SLOW)["result"]
+    body = sdk_call(bridge.host, AK, SK, method, form)["result"]
     assert body["code"] == body["status"] == 10000, body
     out = np.asarray(Image.open(io.BytesIO(base64.b64decode(body["data"]["binary_data_base64"][0]))).convert("RGB"))
     assert out.shape == photo.shape
@@ -97,45 +113,57 @@ def test_sdk_erases_the_cup_and_keeps_the_rest(bridge, cup, method):
         assert resp.headers["Content-Type"] == "image/jpeg"
         jpeg = Image.open(io.BytesIO(resp.read()))
     assert jpeg.format == "JPEG" and jpeg.size == (w, h)
+    # The JPEG is one of the task's outputs, so it expires with the task (24 h).
+    key = url.rsplit("/", 1)[1]
+    with sqlite3.connect(bridge.data_dir / "tasks.sqlite3") as db:
+        assert any(key in line for line in db.iterdump())
 
 
-def test_refusals_come_through_the_bridge(bridge, cup):
+def test_refusals_come_through_the_bridge_app(bridge, cup):
     photo, mask = cup
     form = {"req_key": "i2i_inpainting", "binary_data_base64": [b64(png(photo)), b64(png(mask))]}
-    out = sdk_call(host(bridge), "AKLTNOBODY", SK, "cv_process", form)
+    out = sdk_call(bridge.host, "AKLTNOBODY", SK, "cv_process", form)
     assert out["body"]["ResponseMetadata"]["Error"]["Code"] == "InvalidAccessKey"
-    out = sdk_call(host(bridge), AK, "wrong", "cv_process", form)
+    out = sdk_call(bridge.host, AK, "wrong", "cv_process", form)
     assert out["body"]["ResponseMetadata"]["Error"]["Code"] == "SignatureDoesNotMatch"
-    out = sdk_call(host(bridge), AK, SK, "cv_process", form, tamper="stale_date")
-    assert out["body"]["ResponseMetadata"]["Error"]["Code"] == "InvalidTimestamp"
     colour = np.stack([mask, mask // 2, mask], -1)
     bad = dict(form, binary_data_base64=[b64(png(photo)), b64(png(colour))])
-    out = sdk_call(host(bridge), AK, SK, "img2img_inpainting", bad)
+    out = sdk_call(bridge.host, AK, SK, "img2img_inpainting", bad)
     assert out["body"]["code"] == 50400 and "R = G = B" in out["body"]["message"]
-    out = sdk_call(host(bridge), AK, SK, "raw_action", form, action="CVSync2AsyncSubmitTask")
+    out = sdk_call(bridge.host, AK, SK, "raw_action", form, action="CVSync2AsyncSubmitTask")
     assert out["body"]["ResponseMetadata"]["Error"]["Code"] == "InvalidActionOrVersion"
 
 
-def _ready(server) -> int:
-    try:
-        with urllib.request.urlopen(server.url + "/ready", timeout=10) as resp:
-            return resp.status
-    except urllib.error.HTTPError as err:
-        return err.code
+def _health(app) -> dict:
+    with urllib.request.urlopen(f"http://{app.host}/health", timeout=10) as resp:
+        return json.load(resp)
 
 
-def test_queue_cap_answers_50429(bridge, cup):
+def _wait_for(app, key: str, value: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _health(app)[key] < value:
+        assert time.monotonic() < deadline, f"bridge never had {key} >= {value}: {_health(app)}"
+        time.sleep(0.05)
+
+
+def test_queue_cap_answers_50429(comfy, cup, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
     photo, mask = cup
     form = {"req_key": "i2i_inpainting", "binary_data_base64": [b64(png(photo)), b64(png(mask))], "quality": "H"}
-    with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(sdk_call, host(bridge), AK, SK, "cv_process", form, **SLOW)
-        deadline = time.monotonic() + 60
-        while _ready(bridge) != 503:  # queue_cap=1: one task in flight fills it
-            assert time.monotonic() < deadline and not running.done(), "the first task never showed up"
-            time.sleep(0.05)
-        refused = sdk_call(host(bridge), AK, SK, "cv_process", form)
-        first = running.result()
+    slow = {"socket_timeout": 300}  # two tasks in a row on 2 shared CPU cores may pass the SDK's 30 s
+    app = start_bridge(comfy, tmp_path, workers=1, queue_cap=1)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            running = pool.submit(sdk_call, app.host, AK, SK, "cv_process", form, **slow)
+            _wait_for(app, "running", 1)
+            queued = pool.submit(sdk_call, app.host, AK, SK, "cv_process", form, **slow)
+            _wait_for(app, "queued", 1)
+            refused = sdk_call(app.host, AK, SK, "cv_process", form)  # one running + one queued = the cap
+            outs = [running.result(), queued.result()]
+    finally:
+        app.stop()
     body = refused["body"]
-    assert body["code"] == body["status"] == 50429 and body["data"] is None, body
+    assert body["code"] == body["status"] == 50429 and body["data"] is None
     assert body["message"] == "Request Has Reached API Limit, Please Try Later"
-    assert first["result"]["code"] == 10000, json.dumps(first)[:500]
+    assert all(o["result"]["code"] == 10000 for o in outs), outs

@@ -5,6 +5,7 @@ Modules: ``signer`` (SignerV4 verification), ``models`` (request body, quality m
 ``service`` (the framework-free endpoint handler).
 """
 
+from .contract import CONTRACT
 from .errors import BusinessError, GatewayError, success_body
 from .models import InpaintingRequest, LogoInfo, parse_request
 from .service import ACTIONS, Answer, EraseJob, EraseResult, handle
@@ -12,6 +13,7 @@ from .signer import verify_request
 
 __all__ = [
     "ACTIONS",
+    "CONTRACT",
     "Answer",
     "EraseJob",
     "EraseResult",

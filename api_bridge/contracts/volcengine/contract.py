@@ -1,6 +1,6 @@
-"""The Volcengine contract on the bridge: credentials, the erase task it submits, its router.
+"""The Volcengine contract on the bridge: settings, the erase task it submits, ``CONTRACT``.
 
-Credentials come from ``INPAINT_BRIDGE_VOLC_CREDENTIALS``: a JSON object ``{"AK": "SK"}`` or
+Credentials come from ``IB_VOLC_CREDENTIALS``: a JSON object ``{"AK": "SK", ...}`` or
 ``AK:SK,AK2:SK2``. With none configured every request is refused (``InvalidAccessKey``).
 """
 
@@ -11,32 +11,33 @@ import base64
 import io
 import json
 import logging
-import secrets
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from PIL import Image
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ...errors import BridgeError
-from ...images import ImageLimits, fetch_url, open_image
-from ...service import input_name
-from ...tasks import EraseOptions, EraseTask, MaskSource, Watermark
+from ...errors import BridgeError, ErrorInfo
+from ...server.images import ImageLimits, fetch_url
+from ...store.records import OutputRef
+from ...tasks import EraseOptions, EraseTask, HDOptions, MaskPicture, Watermark
+from .. import Contract
+from .errors import API_VERSION, GatewayError, from_bridge_error
 from .inputs import MAX_BYTES, MAX_SIDE
-from .routes import make_router
-from .service import EraseJob, EraseResult
+from .routes import make_router as make_volc_router
+from .service import EraseJob, EraseResult, new_request_id
 
 log = logging.getLogger(__name__)
 
-CONTRACT = "volcengine"
-LIMITS = ImageLimits(max_bytes=MAX_BYTES, max_pixels=MAX_SIDE * MAX_SIDE, max_side=MAX_SIDE, formats=("PNG", "JPEG"))
+LIMITS = ImageLimits(max_bytes=MAX_BYTES, max_pixels=MAX_SIDE * MAX_SIDE)
 POSITIONS = ("bottom-right", "bottom-left", "top-left", "top-right")  # logo_info.position 0..3
-JPEG_NAME = "out_volc.jpg"
 
 
 class VolcSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INPAINT_BRIDGE_VOLC_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IB_VOLC_", extra="ignore")
 
     credentials: str = ""  # JSON {"AK": "SK"} or "AK:SK,AK2:SK2"
+    timeout: float = 600.0  # seconds a request waits for its result
     jpeg_quality: int = 90  # image_urls are JPEGs
 
 
@@ -45,33 +46,32 @@ def parse_credentials(text: str) -> dict[str, str]:
     if not text:
         return {}
     if text.startswith("{"):
-        return {str(k): str(v) for k, v in json.loads(text).items()}
+        pairs = json.loads(text)
+        return {str(k): str(v) for k, v in pairs.items()}
     out = {}
     for item in text.split(","):
         ak, sep, sk = item.strip().partition(":")
         if not sep or not ak or not sk:
-            raise ValueError("expected AK:SK pairs separated by commas, or a JSON object")
+            raise ValueError("IB_VOLC_CREDENTIALS: expected AK:SK pairs separated by commas, or a JSON object")
         out[ak] = sk
     return out
 
 
-def erase_task(job: EraseJob, task_id: str) -> EraseTask:
-    """The request as the bridge's erase task (no I/O; seed -1 draws a random seed)."""
+def erase_task(job: EraseJob, image_ref, mask_ref) -> EraseTask:
+    """The request as the bridge's erase task (pure: no I/O)."""
     req, s = job.request, job.settings
     mark = req.watermark
     return EraseTask(
-        image=input_name(task_id, "image"),
-        # 255 = erase; grey or R = G = B (checked before), so the RGB mean is the grey value.
-        mask=MaskSource(image=input_name(task_id, "mask"), rule="rgb_mean", threshold=127),
-        options=EraseOptions(
+        seed=req.seed,  # -1: the task service draws one
+        image=image_ref,
+        # 255 = erase; grey, or R = G = B (checked), so the RGB mean is the grey value.
+        mask=MaskPicture(image=mask_ref, rule="rgb_mean", threshold=127),
+        erase=EraseOptions(
             engine=s.engine,
-            strategy=s.strategy,
-            crop_margin=s.crop_margin,
-            resize_limit=s.resize_limit,
+            hd=HDOptions(strategy=s.strategy, crop_margin=s.crop_margin, resize_limit=s.resize_limit),
             dilate=req.dilate_size,
             feather=min(4, req.dilate_size),
             candidates=1,
-            seed=req.seed if req.seed >= 0 else secrets.randbelow(2**31),  # -1 = random
         ),
         watermark=Watermark(
             text=mark.logo_text_content or "",
@@ -91,38 +91,51 @@ def _to_jpeg(png: bytes, quality: int) -> bytes:
         return buf.getvalue()
 
 
-def router(service, settings) -> APIRouter:
-    """``POST /?Action=...`` on the bridge: the service wrapper on success and business errors."""
-    volc = VolcSettings()
+def make_router(ctx) -> APIRouter:
+    settings = VolcSettings()
     try:
-        credentials = parse_credentials(volc.credentials)
-    except (ValueError, json.JSONDecodeError, AttributeError) as exc:
-        raise ValueError(f"INPAINT_BRIDGE_VOLC_CREDENTIALS is not valid: {exc}") from None
+        credentials = parse_credentials(settings.credentials)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ValueError(f"IB_VOLC_CREDENTIALS is not valid: {exc}") from None
     if not credentials:
-        log.warning("volcengine: INPAINT_BRIDGE_VOLC_CREDENTIALS is empty; every request will be refused")
+        log.warning("volcengine: no IB_VOLC_CREDENTIALS configured; every request will be refused")
 
     async def run(job: EraseJob, request: Request) -> EraseResult:
-        # Decoded (EXIF-oriented) here; the contract checked limits and the mask encoding already.
-        image = open_image(job.image.data, LIMITS, "image")
-        mask = open_image(job.mask.data, LIMITS, "mask")
-        task_id = service.new_task_id()
-        task = erase_task(job, task_id)
-        service.submit(task_id, task, {"image": image, "mask": mask}, CONTRACT, {"request_id": job.request_id})
-        record = await service.wait(task_id)
+        image = await ctx.images.load(job.image.data, LIMITS, what="image")  # decoded, EXIF applied
+        mask = await ctx.images.load(job.mask.data, LIMITS, what="mask")
+        task = erase_task(job, await ctx.service.put_image(image), await ctx.service.put_image(mask))
+        record = await ctx.service.run(task, contract="volcengine", timeout=settings.timeout)
         if record.error:
-            raise BridgeError.from_dict(record.error)
-        if record.status != "succeeded" or not record.results:
-            raise BridgeError("comfy_execution", f"task {task_id} ended {record.status} without a result")
-        png = service.files.get(task_id, record.results[0])
+            raise BridgeError.from_info(record.error)
+        png = await ctx.service.read_output(record.output("image").key)
         url = None
         if job.request.return_url:
-            jpeg = await asyncio.to_thread(_to_jpeg, png, volc.jpeg_quality)
-            # Stored with the task, so it lives as long as the task (task_ttl_s, 24 h by default).
-            service.files.put(task_id, JPEG_NAME, jpeg)
-            url = f"{settings.base_url}/outputs/{task_id}/{JPEG_NAME}"
+            jpeg = await asyncio.to_thread(_to_jpeg, png, settings.jpeg_quality)
+            key = await ctx.service.blobs.put(jpeg, "jpg")
+            # Recorded as one of the task's outputs, so it expires (result TTL, 24 h) with the task.
+            out = record.output("image")
+            extra = OutputRef(name="image_jpeg", key=key, mime="image/jpeg", width=out.width, height=out.height)
+            await ctx.service.store.save(record.model_copy(update={"outputs": [*record.outputs, extra]}))
+            url = ctx.output_url(request, key)
         return EraseResult(image_base64=base64.b64encode(png).decode(), image_url=url)
 
     async def fetch(url: str) -> bytes:
-        return await fetch_url(url, LIMITS, settings.allow_private_urls, what="image_urls entry")
+        return await fetch_url(url, ctx.images.policy, MAX_BYTES)
 
-    return make_router(credentials=credentials, run=run, fetch_url=fetch)
+    return make_volc_router(credentials=credentials, run=run, fetch_url=fetch)
+
+
+def error_envelope(error: ErrorInfo, status: int) -> JSONResponse:
+    """Errors raised outside the handler (framework level): the service wrapper."""
+    failure = from_bridge_error(error.code.value, error.message)
+    return JSONResponse(failure.body(request_id=new_request_id()), status_code=failure.http_status)
+
+
+CONTRACT = Contract(
+    name="volcengine",
+    make_router=make_router,
+    error_envelope=error_envelope,
+    description=f"Volcengine visual CVProcess / Img2ImgInpainting (i2i_inpainting), Version {API_VERSION}",
+)
+
+__all__ = ["CONTRACT", "GatewayError", "VolcSettings", "erase_task", "parse_credentials"]

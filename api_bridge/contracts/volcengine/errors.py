@@ -136,9 +136,11 @@ def format_elapsed(seconds: float) -> str:
     return f"{seconds:.9f}s"
 
 
-# The bridge's error kinds (api_bridge.errors.BridgeError.kind) -> business codes.
+# The bridge's internal error codes (api_bridge.errors.ErrorCode values) -> business codes.
 _FROM_BRIDGE = {
     "invalid_input": INVALID_PARAMETER,
+    "input_too_large": INVALID_PARAMETER,
+    "url_refused": INVALID_PARAMETER,
     "queue_full": QUEUE_FULL,
 }
 
@@ -147,7 +149,7 @@ def from_bridge_error(code: str, message: str) -> BusinessError:
     """Map the bridge's one error model to this contract's service wrapper.
 
     Bad inputs are parameter errors (400, 50400); a full queue is the QPS limit
-    (429, 50429); everything else (ComfyUI validation/execution, timeout, unavailable) is 50500.
+    (429, 50429); everything else (graph, execution, timeout, unavailable) is 50500.
     """
     business = _FROM_BRIDGE.get(code, INTERNAL_ERROR)
     if business == QUEUE_FULL:

@@ -102,9 +102,9 @@ async def handle(
     except BusinessError as err:
         failure = err
     except Exception as exc:  # the bridge's BridgeError (or a bug): answer in the service wrapper, never a traceback
-        kind = getattr(exc, "kind", None)  # api_bridge.errors.BridgeError
-        if isinstance(kind, str):
-            failure = from_bridge_error(kind, str(getattr(exc, "message", exc)))
+        code = getattr(getattr(exc, "code", None), "value", None)
+        if isinstance(code, str):
+            failure = from_bridge_error(code, str(getattr(getattr(exc, "info", None), "message", exc)))
         else:
             log.exception("volcengine request %s failed", request_id)
             failure = from_bridge_error("internal", "unexpected error in the bridge")

@@ -135,6 +135,6 @@ def test_bridge_error_codes_map_to_business_codes():
     assert errors.from_bridge_error("queue_full", "cap reached").code == 50429
     bad = errors.from_bridge_error("invalid_input", "mask is empty")
     assert (bad.code, bad.http_status, bad.message) == (50400, 400, "mask is empty")
-    for code in ("comfy_execution", "comfy_validation", "timeout", "unavailable", "interrupted"):
+    for code in ("execution_failed", "timeout", "unavailable", "graph_invalid", "internal"):
         err = errors.from_bridge_error(code, "boom")
         assert (err.code, err.http_status) == (50500, 500) and "boom" in err.message

@@ -11,7 +11,6 @@ from PIL import Image
 
 from api_bridge.contracts.volcengine import EraseResult, handle
 from api_bridge.contracts.volcengine import signer as sg
-from api_bridge.errors import BridgeError
 
 AK, SK = "AKLTUNIT", "unit-secret"
 HOST = "127.0.0.1:9000"
@@ -85,6 +84,17 @@ def test_image_urls_are_fetched_through_the_bridge():
     assert refused.status == 400 and "image_urls" in refused.body["message"]
 
 
+class FakeCode:  # shaped like api_bridge.errors.ErrorCode: an enum member with a string value
+    def __init__(self, value):
+        self.value = value
+
+
+class BridgeLikeError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = FakeCode(code)
+
+
 def failing(exc):
     async def run(job):
         raise exc
@@ -93,13 +103,13 @@ def failing(exc):
 
 
 def test_queue_cap_is_50429():
-    answer = call(b64_form(), failing(BridgeError("queue_full", "32 tasks waiting")))
+    answer = call(b64_form(), failing(BridgeLikeError("queue_full", "32 tasks waiting")))
     assert answer.status == 429 and answer.body["code"] == 50429
     assert answer.body["message"] == "Request Has Reached API Limit, Please Try Later"
 
 
 def test_execution_failure_and_bugs_are_50500_without_tracebacks():
-    answer = call(b64_form(), failing(BridgeError("comfy_execution", "IB_Erase raised")))
+    answer = call(b64_form(), failing(BridgeLikeError("execution_failed", "IB_Erase raised")))
     assert answer.status == 500 and answer.body["code"] == 50500 and "IB_Erase raised" in answer.body["message"]
     answer = call(b64_form(), failing(ZeroDivisionError("secret internals")))
     assert answer.status == 500 and answer.body["code"] == 50500

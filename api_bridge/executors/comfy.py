@@ -1,0 +1,344 @@
+"""ComfyUI executor: submit with our own prompt id and client_id, follow the websocket, race /history.
+
+One :class:`ComfyServer` per ComfyUI URL keeps one websocket open (its own client_id)
+and routes messages to the running tasks by prompt id. A task ends when the websocket
+says so *or* ``/history`` shows it finished (polled in the background, so a lost
+websocket message never hangs a task). A server whose websocket drops is unhealthy
+until it answers again; its running tasks fail with ``unavailable`` (retryable).
+:class:`ComfyExecutor` sends each task to the least-loaded healthy server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from ..errors import BridgeError, ErrorCode
+from ..graph import BuiltGraph, ObjectInfo
+from .errors_map import from_execution_error, from_history_status, from_prompt_rejection
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[dict[str, Any]], Awaitable[None] | None]
+BlobReader = Callable[[str], Awaitable[bytes]]
+
+
+@dataclass
+class RunResult:
+    images: dict[str, list[bytes]]  # result name -> PNG bytes per batch item
+    prompt_id: str
+    server: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class ComfyServer:
+    """One ComfyUI: HTTP calls, a websocket listener, health, in-flight count, cached object_info."""
+
+    def __init__(self, url: str, *, poll_interval: float = 1.0):
+        self.url = url.rstrip("/")
+        self.client_id = uuid.uuid4().hex
+        self.poll_interval = poll_interval
+        self.healthy = False
+        self.inflight = 0
+        self.queue_remaining = 0
+        self._object_info: ObjectInfo | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._watchers: dict[str, asyncio.Queue] = {}
+        self._uploads: dict[str, asyncio.Future] = {}  # input file name -> upload (done or running)
+        self._ws_task: asyncio.Task | None = None
+        self._connected = asyncio.Event()
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120, connect=5))
+        self._ws_task = asyncio.create_task(self._ws_loop(), name=f"comfy-ws {self.url}")
+
+    async def close(self) -> None:
+        if self._ws_task:
+            self._ws_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._ws_task
+        if self._session:
+            await self._session.close()
+
+    async def wait_connected(self, timeout: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._connected.wait(), timeout)
+        return self.healthy
+
+    def _mark_down(self, why: str) -> None:
+        if self.healthy:
+            log.warning("ComfyUI %s is down: %s", self.url, why)
+        self.healthy = False
+        self._connected.clear()
+        self._object_info = None
+
+    async def _ws_loop(self) -> None:
+        ws_url = self.url.replace("http", "ws", 1) + f"/ws?clientId={self.client_id}"
+        backoff = 0.2
+        while True:
+            try:
+                async with self._session.ws_connect(
+                    ws_url, heartbeat=60, timeout=aiohttp.ClientWSTimeout(ws_close=10)
+                ) as ws:
+                    self._object_info = None
+                    self._uploads = {}  # a restarted or replaced server may not have them
+                    self.healthy = True
+                    self._connected.set()
+                    backoff = 0.2
+                    log.info("connected to ComfyUI %s", self.url)
+                    async for msg in ws:
+                        if msg.type == aiohttp.WSMsgType.TEXT:
+                            self._dispatch(msg.json())
+                        elif msg.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSED):
+                            break
+                self._mark_down("websocket closed")
+            except asyncio.CancelledError:
+                raise
+            except TimeoutError:
+                pass  # busy (CPU-bound node starving its loop), not dead: /history polling covers the gap
+            except (aiohttp.ClientError, OSError) as exc:
+                self._mark_down(f"{type(exc).__name__}: {exc}")
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        data = message.get("data") or {}
+        if message.get("type") == "status":
+            self.queue_remaining = ((data.get("status") or {}).get("exec_info") or {}).get("queue_remaining", 0)
+            return
+        prompt_id = data.get("prompt_id")
+        q = self._watchers.get(prompt_id) if prompt_id else None
+        if q is not None:
+            q.put_nowait(message)
+
+    # --- HTTP ------------------------------------------------------------------------------
+    async def _json(self, method: str, path: str, **kw: Any) -> tuple[int, Any]:
+        try:
+            async with self._session.request(method, self.url + path, **kw) as r:
+                body = await r.json(content_type=None) if r.content_length != 0 else None
+                return r.status, body
+        except (aiohttp.ClientError, OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: session closed
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
+
+    async def object_info(self) -> ObjectInfo:
+        if self._object_info is None:
+            status, body = await self._json("GET", "/object_info")
+            if status != 200 or not isinstance(body, dict):
+                raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} /object_info answered {status}")
+            self._object_info = ObjectInfo(body)
+        return self._object_info
+
+    async def upload(self, name: str, data: bytes) -> None:
+        subfolder, _, filename = name.rpartition("/")
+        form = aiohttp.FormData()
+        form.add_field("image", data, filename=filename, content_type="image/png")
+        form.add_field("subfolder", subfolder)
+        form.add_field("type", "input")
+        form.add_field("overwrite", "true")
+        status, body = await self._json("POST", "/upload/image", data=form)
+        if status != 200:
+            raise BridgeError(ErrorCode.unavailable, f"upload to ComfyUI failed ({status}): {body}")
+
+    async def _ensure_uploaded(self, name: str, key: str, read_blob: BlobReader) -> None:
+        """Upload a blob once per server connection. Blobs never change under a key, and re-uploading
+        the same file while another prompt's LoadImage reads it would hand that prompt half a file."""
+        pending = self._uploads.get(name)
+        if pending is None:
+            pending = asyncio.ensure_future(self._upload_blob(name, key, read_blob))
+            self._uploads[name] = pending
+        try:
+            await asyncio.shield(pending)
+        except BaseException:
+            if pending.done():
+                self._uploads.pop(name, None)  # failed: the next task tries again
+            raise
+
+    async def _upload_blob(self, name: str, key: str, read_blob: BlobReader) -> None:
+        await self.upload(name, await read_blob(key))
+
+    async def history(self, prompt_id: str) -> dict[str, Any] | None:
+        status, body = await self._json("GET", f"/history/{prompt_id}")
+        return (body or {}).get(prompt_id) if status == 200 else None
+
+    async def view(self, item: dict[str, Any]) -> bytes:
+        params = {k: item.get(k, "") for k in ("filename", "subfolder", "type")}
+        try:
+            async with self._session.get(self.url + "/view", params=params) as r:
+                if r.status != 200:
+                    raise BridgeError(ErrorCode.execution_failed, f"ComfyUI /view answered {r.status} for {params}")
+                return await r.read()
+        except (aiohttp.ClientError, OSError) as exc:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
+
+    async def interrupt(self, prompt_id: str) -> None:
+        """Stop ``prompt_id`` whether queued (delete) or running (targeted interrupt)."""
+        with contextlib.suppress(BridgeError):
+            await self._json("POST", "/queue", json={"delete": [prompt_id]})
+            await self._json("POST", "/interrupt", json={"prompt_id": prompt_id})
+
+    async def reachable(self) -> bool:
+        """False only when ComfyUI refuses connections (process gone); a slow answer counts as up.
+
+        A node busy on the CPU can starve ComfyUI's event loop for seconds (and its websocket with
+        it), so a timeout is not taken as death.
+        """
+        try:
+            async with self._session.get(self.url + "/queue", timeout=aiohttp.ClientTimeout(total=10)) as r:
+                return r.status < 500
+        except (aiohttp.ClientConnectorError, ConnectionRefusedError):
+            return False
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return True
+
+    # --- one graph -------------------------------------------------------------------------
+    async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
+        t0 = time.perf_counter()
+        for name, key in graph.uploads.items():
+            await self._ensure_uploaded(name, key, read_blob)
+        t_upload = time.perf_counter()
+        prompt_id = uuid.uuid4().hex
+        queue: asyncio.Queue = asyncio.Queue()
+        self._watchers[prompt_id] = queue
+        self.inflight += 1
+        finished = False
+        try:
+            status, body = await self._json(
+                "POST", "/prompt", json={"prompt": graph.prompt, "client_id": self.client_id, "prompt_id": prompt_id}
+            )
+            if status == 400 and isinstance(body, dict):
+                raise from_prompt_rejection(body, graph.prompt)
+            if status != 200:
+                raise BridgeError(ErrorCode.unavailable, f"ComfyUI /prompt answered {status}: {body}")
+            entry = await self._follow(prompt_id, graph, queue, on_progress)
+            finished = True
+            t_run = time.perf_counter()
+            images: dict[str, list[bytes]] = {}
+            for name, node_id in graph.outputs.items():
+                items = ((entry.get("outputs") or {}).get(node_id) or {}).get("images") or []
+                images[name] = [await self.view(item) for item in items]
+            t_fetch = time.perf_counter()
+            return RunResult(
+                images,
+                prompt_id,
+                self.url,
+                {"upload": t_upload - t0, "run": t_run - t_upload, "fetch": t_fetch - t_run},
+            )
+        finally:
+            self.inflight -= 1
+            self._watchers.pop(prompt_id, None)
+            if not finished:  # cancelled, timed out or failed: never leave it on the server
+                await asyncio.shield(self.interrupt(prompt_id))
+
+    async def _follow(
+        self, prompt_id: str, graph: BuiltGraph, queue: asyncio.Queue, on_progress: ProgressFn | None
+    ) -> dict[str, Any]:
+        """Until the prompt finishes: websocket messages, raced against polling /history."""
+        total = len(graph.prompt)
+        done_nodes: set[str] = set()
+        while True:
+            try:
+                message = await asyncio.wait_for(queue.get(), self.poll_interval)
+            except TimeoutError:
+                message = None
+            kind = message.get("type") if message else None
+            data = (message or {}).get("data") or {}
+            if kind == "execution_error":
+                raise from_execution_error(data)
+            if kind == "execution_interrupted":
+                raise BridgeError(ErrorCode.interrupted, "the task was interrupted on ComfyUI")
+            if kind in ("executing", "progress", "executed", "execution_cached") and on_progress:
+                if kind == "execution_cached":
+                    done_nodes.update(str(n) for n in data.get("nodes") or [])
+                elif kind == "executed":
+                    done_nodes.add(str(data.get("node")))
+                node = data.get("node")
+                update = {
+                    "node": str(node) if node is not None else None,
+                    "node_type": graph.prompt.get(str(node), {}).get("class_type") if node is not None else None,
+                    "value": int(data.get("value", 0)) if kind == "progress" else 0,
+                    "max": int(data.get("max", 0)) if kind == "progress" else 0,
+                    "nodes_done": len(done_nodes),
+                    "nodes_total": total,
+                }
+                step = update["value"] / update["max"] if update["max"] else 0.0
+                update["fraction"] = min(1.0, (len(done_nodes) + step) / max(total, 1))
+                result = on_progress(update)
+                if asyncio.iscoroutine(result):
+                    await result
+            # "executing" with node None comes after ComfyUI wrote /history; execution_success before it.
+            ended = kind == "executing" and data.get("node") is None
+            if ended or message is None or kind == "execution_success":
+                entry = await self.history(prompt_id)
+                status = (entry or {}).get("status") or {}
+                if entry is not None and (ended or status.get("completed") or status.get("status_str")):
+                    error = from_history_status(status)
+                    if error:
+                        raise error
+                    return entry
+                if message is None and not self.healthy and not await self.reachable():
+                    raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} went away while running the task")
+
+
+class ComfyExecutor:
+    """A pool of ComfyUI servers; each run goes to the least-loaded healthy one."""
+
+    def __init__(self, urls: list[str], *, poll_interval: float = 1.0, wait_available: float = 60.0):
+        if not urls:
+            raise ValueError("ComfyExecutor needs at least one ComfyUI URL")
+        self.servers = [ComfyServer(u, poll_interval=poll_interval) for u in urls]
+        self.wait_available = wait_available
+
+    async def start(self) -> None:
+        for s in self.servers:
+            await s.start()
+
+    async def close(self) -> None:
+        for s in self.servers:
+            await s.close()
+
+    @property
+    def healthy(self) -> bool:
+        return any(s.healthy for s in self.servers)
+
+    def pick(self) -> ComfyServer:
+        up = [s for s in self.servers if s.healthy]
+        if not up:
+            raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
+        return min(up, key=lambda s: (s.inflight, s.queue_remaining))
+
+    async def object_info(self) -> ObjectInfo:
+        return await self.pick().object_info()
+
+    async def run(
+        self,
+        build: Callable[[ObjectInfo], BuiltGraph],
+        read_blob: BlobReader,
+        on_progress: ProgressFn | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> RunResult:
+        """Build the graph against the chosen server's object_info and run it there.
+
+        With no server up (e.g. the embedded one restarting) it waits up to ``wait_available`` s.
+        """
+        if not self.healthy and self.wait_available > 0:
+            await asyncio.wait(
+                [asyncio.ensure_future(s.wait_connected(self.wait_available)) for s in self.servers],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        server = self.pick()
+        graph = build(await server.object_info())
+        try:
+            async with asyncio.timeout(timeout):
+                return await server.run(graph, read_blob, on_progress)
+        except TimeoutError as exc:
+            raise BridgeError(ErrorCode.timeout, f"the task did not finish within {timeout:g} s") from exc
