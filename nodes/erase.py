@@ -8,14 +8,54 @@ feather band: every pixel outside the grown mask is returned bit for bit.
 
 import comfy.model_management
 import comfy.utils
+import folder_paths
 import numpy as np
 import torch
 
 from ._comfy import io, schema
 from .common.erase_engines import CLASSICAL_ENGINES, DETERMINISTIC, classical_engine
+from .common.erase_learned import LearnedEraser
 from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
+from .common.model_cache import MODELS, file_key
+from .common.model_files import resolve
 from .common.morphology import binary_grow
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
+
+FOLDER = "inpaint"
+ENGINES = (*CLASSICAL_ENGINES, "model")
+EraseModel = io.Custom("IB_ERASE_MODEL")
+
+
+class EraseModelHandle:
+    def __init__(self, name: str, path: str):
+        self.name, self.path = name, path
+
+    def load(self) -> LearnedEraser:
+        device = str(comfy.model_management.get_torch_device())
+        return MODELS.get_or_create(file_key(self.path) + (device,), lambda: LearnedEraser(self.path, device))
+
+
+class EraseModelLoader(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        files = folder_paths.get_filename_list(FOLDER)
+        return schema(
+            node_id="IB_EraseModelLoader",
+            display_name="Load Erase Model",
+            category="inpaint/erase",
+            description=(
+                "Picks a learned erase model from models/inpaint: LaMa as a state dict (.safetensors/.pth/.ckpt, "
+                "architecture detected by spandrel) or IOPaint's TorchScript big-lama.pt. Loaded on first use."
+            ),
+            search_aliases=["lama", "big-lama", "inpaint model loader", "erase model"],
+            inputs=[io.Combo.Input("model_name", options=files or ["big-lama.pt"], tooltip="File in models/inpaint.")],
+            outputs=[EraseModel.Output("erase_model", tooltip="For Erase Object with engine 'model'.")],
+        )
+
+    @classmethod
+    def execute(cls, model_name: str) -> io.NodeOutput:
+        path = resolve(FOLDER, model_name, folder_paths.get_full_path, folder_paths.get_folder_paths(FOLDER))
+        return io.NodeOutput(EraseModelHandle(model_name, path))
 
 
 def candidate_engines(engine: str, candidates: int) -> list[tuple[str, int]]:
@@ -23,7 +63,7 @@ def candidate_engines(engine: str, candidates: int) -> list[tuple[str, int]]:
     out = []
     others = [e for e in CLASSICAL_ENGINES if e != engine]
     for i in range(candidates):
-        if i == 0 or engine not in DETERMINISTIC:
+        if i == 0 or engine not in DETERMINISTIC | {"model"}:
             out.append((engine, i))
         else:
             out.append((others[(i - 1) % len(others)], i))
@@ -48,7 +88,10 @@ class Erase(io.ComfyNode):
                 io.Image.Input("image", tooltip="Image(s) to clean."),
                 io.Mask.Input("mask", tooltip="What to remove (1 = erase); one mask for all images or one each."),
                 io.Combo.Input(
-                    "engine", options=list(CLASSICAL_ENGINES), default="exemplar", tooltip="How the hole is filled."
+                    "engine",
+                    options=list(ENGINES),
+                    default="exemplar",
+                    tooltip="How the hole is filled; 'model' uses the erase_model input.",
                 ),
                 io.Combo.Input(
                     "strategy",
@@ -69,6 +112,7 @@ class Erase(io.ComfyNode):
                 ),
                 io.Int.Input("candidates", default=1, min=1, max=4, tooltip="Results per image (seeds/engines)."),
                 io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed of the exemplar search."),
+                EraseModel.Input("erase_model", optional=True, tooltip="Learned model for engine 'model'."),
             ],
             outputs=[
                 io.Image.Output("erased", tooltip="image-major batch: candidates of image 0, then of image 1, ..."),
@@ -90,6 +134,7 @@ class Erase(io.ComfyNode):
         feather=4,
         candidates=1,
         seed=0,
+        erase_model=None,
     ) -> io.NodeOutput:
         images, masks = as_image_batch(image), as_mask_batch(mask)
         if images.shape[1:3] != masks.shape[1:3]:
@@ -97,6 +142,9 @@ class Erase(io.ComfyNode):
                 f"image is {images.shape[2]}×{images.shape[1]} but mask is {masks.shape[2]}×{masks.shape[1]}"
             )
         count = pair_batches(images.shape[0], masks.shape[0])
+        if engine == "model" and erase_model is None:
+            raise ValueError("engine 'model' needs an erase_model input (Load Erase Model)")
+        learned = erase_model.load() if engine == "model" else None
         # The seam band must lie in what was grown, or the object's own edge would show through.
         feather_px = min(feather, dilate)
         plan = candidate_engines(engine, candidates)
@@ -114,7 +162,7 @@ class Erase(io.ComfyNode):
                 fill = run_strategy(
                     pixels,
                     hole,
-                    classical_engine(name),
+                    learned if name == "model" else classical_engine(name),
                     seed + offset,
                     strategy,
                     crop_trigger_size,
@@ -129,4 +177,4 @@ class Erase(io.ComfyNode):
         return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
 
 
-NODES = [Erase]
+NODES = [EraseModelLoader, Erase]

@@ -66,3 +66,39 @@ def build_sam_vit_b(path: pathlib.Path, seed: int = 0) -> pathlib.Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), path)
     return path
+
+
+def build_lama(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
+    """A random-weight LaMa (spandrel's architecture, big-lama layout) in .safetensors, .pth and TorchScript .pt."""
+    import torch
+    from safetensors.torch import save_file
+    from spandrel.architectures.LaMa import LaMa
+
+    torch.manual_seed(seed)
+    model = LaMa(in_nc=4, out_nc=3).eval()
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.contiguous() for k, v in model.state_dict().items()}
+    paths = {
+        "safetensors": folder / "lama_random.safetensors",
+        "pth": folder / "lama_random.pth",
+        "torchscript": folder / "lama_random_ts.pt",
+    }
+    save_file(state, str(paths["safetensors"]))
+    torch.save(state, paths["pth"])
+    example = (torch.rand(1, 3, 64, 64), (torch.rand(1, 1, 64, 64) > 0.5).float())
+    with torch.no_grad():
+        torch.jit.trace(model, example, check_trace=False).save(str(paths["torchscript"]))
+    return paths
+
+
+def build_mat(path: pathlib.Path, seed: int = 0) -> pathlib.Path:
+    """A random-weight MAT (spandrel's extra architecture, the published layout) as .safetensors."""
+    import torch
+    from safetensors.torch import save_file
+    from spandrel_extra_arches.architectures.MAT import MAT
+
+    torch.manual_seed(seed)
+    state = {k: v.contiguous() for k, v in MAT().state_dict().items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(path))
+    return path

@@ -1,0 +1,50 @@
+"""Erase inside the real ComfyUI on a real photo, with a mask from the default segmentation model."""
+
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from support.graph import GraphBuilder
+
+
+@pytest.mark.parametrize("engine", ["exemplar", "telea", "navier_stokes"])
+def test_erase_the_cup_keeps_every_unmasked_pixel(comfy, engine):
+    photo = data.coffee()
+    name = comfy.upload_image(Image.fromarray(photo), "coffee_erase.png")
+    g = GraphBuilder()
+    load = g.node("LoadImage", image=name)
+    session = g.node("IB_RembgLoader", model_name="u2netp", cloth_category="full")
+    cut = g.node(
+        "IB_RemoveBackground",
+        session=session.out(0),
+        image=load.out(0),
+        alpha_matting=False,
+        foreground_threshold=240,
+        background_threshold=10,
+        erode_size=10,
+    )
+    binary = g.node("IB_MaskGrow", mask=cut.out(0), radius=0, kernel="disc")
+    erased = g.node(
+        "IB_Erase",
+        image=load.out(0),
+        mask=binary.out(0),
+        engine=engine,
+        strategy="crop",
+        crop_trigger_size=256,
+        crop_margin=64,
+        resize_limit=1280,
+        dilate=10,
+        feather=4,
+        candidates=1,
+        seed=3,
+    )
+    save = g.node("SaveImage", images=erased.out(0), filename_prefix=f"ib_erase_{engine}")
+    grown = g.node("SaveImage", images=g.node("MaskToImage", mask=erased.out(1)).out(0), filename_prefix="ib_grown")
+    outputs = comfy.run(g.build())
+    result = comfy.view(outputs[save.id]["images"][0])
+    erased_area = comfy.view(outputs[grown.id]["images"][0])[..., 0] > 127
+    assert 0.02 < erased_area.mean() < 0.8, "the segmentation should find the cup, not nothing or everything"
+    assert np.array_equal(result[~erased_area], photo[~erased_area])
+    changed = np.abs(result[erased_area].astype(int) - photo[erased_area]).mean()
+    assert changed > 5

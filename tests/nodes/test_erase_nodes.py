@@ -1,0 +1,54 @@
+"""IB_Erase called directly: the unmasked area is sacred on every engine."""
+
+import pytest
+import torch
+from skimage import data
+
+
+@pytest.fixture(scope="module")
+def erase(pack_module):
+    return pack_module("erase")
+
+
+def _photo():
+    return torch.from_numpy(data.coffee()[:200, :300].copy()).float().div(255)[None]
+
+
+def _mask(h=200, w=300):
+    mask = torch.zeros(1, h, w)
+    mask[0, 80:120, 120:180] = 1
+    return mask
+
+
+@pytest.mark.parametrize("engine", ["exemplar", "telea", "navier_stokes"])
+def test_outside_the_grown_mask_is_bit_for_bit_and_inside_changes(erase, engine):
+    image, mask = _photo(), _mask()
+    before_image, before_mask = image.clone(), mask.clone()
+    out, grown = erase.Erase.execute(image=image, mask=mask, engine=engine, dilate=6, feather=3).args
+    assert torch.equal(image, before_image) and torch.equal(mask, before_mask)
+    assert out.shape == image.shape and grown.shape == mask.shape
+    outside = grown[0] == 0
+    assert torch.equal(out[0][outside], image[0][outside])
+    inside = mask[0] > 0
+    assert (out[0][inside] - image[0][inside]).abs().mean() > 0.01
+    assert grown.sum() > mask.sum()  # dilated
+
+
+def test_candidates_differ_and_are_image_major(erase):
+    image = torch.cat([_photo(), _photo().flip(2)])
+    out, _ = erase.Erase.execute(image=image, mask=_mask(), engine="telea", candidates=3, dilate=4, feather=2).args
+    assert out.shape[0] == 6
+    assert not torch.equal(out[0], out[1]) and not torch.equal(out[1], out[2])
+    assert torch.equal(
+        out[3], erase.Erase.execute(image=image[1:], mask=_mask(), engine="telea", dilate=4, feather=2).args[0][0]
+    )
+
+
+def test_candidate_plan_cycles_deterministic_engines(erase):
+    assert erase.candidate_engines("telea", 3) == [("telea", 0), ("exemplar", 1), ("navier_stokes", 2)]
+    assert erase.candidate_engines("exemplar", 2) == [("exemplar", 0), ("exemplar", 1)]
+
+
+def test_size_mismatch_is_a_clear_error(erase):
+    with pytest.raises(ValueError, match="image is 300×200 but mask is 10×10"):
+        erase.Erase.execute(image=_photo(), mask=torch.zeros(1, 10, 10))

@@ -1,0 +1,81 @@
+import cv2
+import numpy as np
+import pytest
+from skimage import data
+
+from inpaint_bridge.nodes.common.erase_engines import classical_engine
+from inpaint_bridge.nodes.common.erase_strategy import Box, blend_alpha, region_windows, run_strategy
+from inpaint_bridge.nodes.common.patchmatch import exemplar_fill
+
+
+def _stripes(h=96, w=128, period=8):
+    x = np.arange(w)
+    row = np.where((x // (period // 2)) % 2 == 0, 40, 220).astype(np.uint8)
+    return np.dstack([np.tile(row, (h, 1))] * 3)
+
+
+def test_windows_one_per_region_and_overlaps_merged():
+    hole = np.zeros((100, 200), bool)
+    hole[10:20, 10:20] = True
+    hole[70:80, 150:160] = True
+    assert region_windows(hole, 5) == [Box(5, 5, 25, 25), Box(145, 65, 165, 85)]
+    hole[20:30, 25:30] = True  # a third region whose window overlaps the first
+    windows = region_windows(hole, 5)
+    assert len(windows) == 2 and Box(5, 5, 35, 35) in windows
+
+
+def test_telea_and_ns_are_iopaints_cv2_model_exactly():
+    image = data.astronaut()
+    hole = np.zeros(image.shape[:2], bool)
+    hole[200:260, 220:300] = True
+    for name, flag in (("telea", cv2.INPAINT_TELEA), ("navier_stokes", cv2.INPAINT_NS)):
+        ours = classical_engine(name)(image, hole, 0)
+        iopaint = cv2.inpaint(image, hole.astype(np.uint8) * 255, 4, flag)  # IOPaint: cv2_radius=4
+        assert np.array_equal(ours, iopaint)
+
+
+def test_exemplar_keeps_known_pixels_is_seeded_and_continues_texture():
+    image = _stripes()
+    hole = np.zeros(image.shape[:2], bool)
+    hole[30:62, 40:80] = True
+    a = exemplar_fill(image, hole, seed=1)
+    assert np.array_equal(a[~hole], image[~hole])
+    assert np.array_equal(a, exemplar_fill(image, hole, seed=1))
+    err_exemplar = np.abs(a[hole].astype(int) - image[hole]).mean()
+    telea = cv2.inpaint(image, hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    err_telea = np.abs(telea[hole].astype(int) - image[hole]).mean()
+    assert err_exemplar < err_telea / 2, (err_exemplar, err_telea)
+
+
+def test_exemplar_different_seeds_differ_on_a_photo_and_empty_hole_is_identity():
+    image = data.chelsea()[:120, :160]
+    hole = np.zeros(image.shape[:2], bool)
+    hole[40:80, 60:110] = True
+    assert not np.array_equal(exemplar_fill(image, hole, seed=0), exemplar_fill(image, hole, seed=5))
+    assert np.array_equal(exemplar_fill(image, np.zeros_like(hole), seed=0), image)
+
+
+@pytest.mark.parametrize("strategy", ["crop", "resize", "original"])
+def test_strategies_fill_only_the_hole(strategy):
+    image = data.astronaut()
+    hole = np.zeros(image.shape[:2], bool)
+    hole[50:80, 60:90] = True
+    hole[400:430, 400:460] = True
+    calls = []
+    telea = classical_engine("telea")
+
+    def recording(img, h, seed):  # the real engine, recording the size it was given
+        calls.append(img.shape[:2])
+        return telea(img, h, seed)
+
+    out = run_strategy(image, hole, recording, 0, strategy, crop_trigger_size=256, crop_margin=16, resize_limit=256)
+    assert np.array_equal(out[~hole], image[~hole]) and not np.array_equal(out[hole], image[hole])
+    expected = {"crop": [(62, 62), (62, 92)], "resize": [(256, 256)], "original": [(512, 512)]}[strategy]
+    assert sorted(calls) == sorted(expected)
+
+
+def test_blend_alpha_is_exactly_zero_outside_and_one_deep_inside():
+    hole = np.zeros((40, 40), bool)
+    hole[10:30, 10:30] = True
+    alpha = blend_alpha(hole, 4)
+    assert (alpha[~hole] == 0).all() and alpha[20, 20] == 1 and 0 < alpha[10, 20] < 1
