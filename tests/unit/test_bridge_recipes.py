@@ -66,6 +66,13 @@ CASES = {
         "watermark": {"text": "", "language": "en", "position": "top-right", "opacity": 0.5},
         "seed": 0,
     },
+    "erase_model": {
+        "kind": "erase",
+        "image": REF,
+        "mask": {"image": MASK},
+        "erase": {"engine": "model", "model_name": "big-lama.pt"},
+        "seed": 1,
+    },
 }
 
 
@@ -90,7 +97,9 @@ def test_recipes_are_pure():
     assert build_graph(task, object_info()).prompt == build_graph(task, object_info()).prompt
 
 
-def test_model_engine_fails_at_build_time_while_no_model_erase_node_exists():
-    task = parse_task({"kind": "erase", "image": REF, "mask": {"image": MASK}, "erase": {"engine": "model"}})
-    with pytest.raises(GraphBuildError, match="IB_EraseModelLoader"):
+def test_an_erase_model_that_is_not_installed_fails_at_build_time():
+    task = parse_task(
+        {"kind": "erase", "image": REF, "mask": {"image": MASK}, "erase": {"engine": "model", "model_name": "x.pt"}}
+    )
+    with pytest.raises(GraphBuildError, match=r"IB_EraseModelLoader.model_name: 'x.pt' is not one of"):
         build_graph(task, object_info())
