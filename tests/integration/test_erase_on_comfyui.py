@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from support.graph import GraphBuilder
+from support.graph import GraphBuilder, u2netp_foreground
 
 
 @pytest.mark.parametrize("engine", ["exemplar", "telea", "navier_stokes"])
@@ -14,16 +14,7 @@ def test_erase_the_cup_keeps_every_unmasked_pixel(comfy, engine):
     name = comfy.upload_image(Image.fromarray(photo), "coffee_erase.png")
     g = GraphBuilder()
     load = g.node("LoadImage", image=name)
-    session = g.node("IB_RembgLoader", model_name="u2netp", cloth_category="full")
-    cut = g.node(
-        "IB_RemoveBackground",
-        session=session.out(0),
-        image=load.out(0),
-        alpha_matting=False,
-        foreground_threshold=240,
-        background_threshold=10,
-        erode_size=10,
-    )
+    cut = u2netp_foreground(g, load.out(0))
     binary = g.node("IB_MaskGrow", mask=cut.out(0), radius=0, kernel="disc")
     erased = g.node(
         "IB_Erase",

@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 from skimage import data
 
-from support.graph import GraphBuilder
+from support.graph import GraphBuilder, u2netp_foreground
 
 
 def _save(g, mask_out):
@@ -55,16 +55,7 @@ def test_remove_background_equals_rembg_on_a_real_photo(comfy):
     name = comfy.upload_image(Image.fromarray(pixels), "chelsea.png")
     g = GraphBuilder()
     load = g.node("LoadImage", image=name)
-    session = g.node("IB_RembgLoader", model_name="u2netp", cloth_category="full")
-    cut = g.node(
-        "IB_RemoveBackground",
-        session=session.out(0),
-        image=load.out(0),
-        alpha_matting=False,
-        foreground_threshold=240,
-        background_threshold=10,
-        erode_size=10,
-    )
+    cut = u2netp_foreground(g, load.out(0))
     saved = _save(g, cut.out(0))
     outputs = comfy.run(g.build())
     got = comfy.view(outputs[saved.id]["images"][0])[..., 0]

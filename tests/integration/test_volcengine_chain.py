@@ -14,7 +14,7 @@ from skimage import data
 
 from api_bridge.contracts.volcengine import inputs
 from api_bridge.contracts.volcengine.models import erase_settings, parse_request
-from support.graph import GraphBuilder
+from support.graph import GraphBuilder, u2netp_foreground
 
 
 def _png(arr: np.ndarray) -> bytes:
@@ -26,16 +26,7 @@ def _png(arr: np.ndarray) -> bytes:
 def u2netp_mask(comfy, name: str) -> np.ndarray:
     g = GraphBuilder()
     load = g.node("LoadImage", image=name)
-    session = g.node("IB_RembgLoader", model_name="u2netp", cloth_category="full")
-    cut = g.node(
-        "IB_RemoveBackground",
-        session=session.out(0),
-        image=load.out(0),
-        alpha_matting=False,
-        foreground_threshold=240,
-        background_threshold=10,
-        erode_size=10,
-    )
+    cut = u2netp_foreground(g, load.out(0))
     save = g.node("SaveImage", images=g.node("MaskToImage", mask=cut.out(0)).out(0), filename_prefix="ib_volc_m")
     outputs = comfy.run(g.build())
     grey = comfy.view(outputs[save.id]["images"][0])[..., 0]

@@ -31,3 +31,17 @@ class NodeRef:
 
     def out(self, index: int) -> Out:
         return Out(self.id, index)
+
+
+def u2netp_foreground(g: GraphBuilder, image: Out) -> NodeRef:
+    """The default segmentation model's foreground mask of ``image`` (output 0 of the returned node)."""
+    session = g.node("IB_RembgLoader", model_name="u2netp", cloth_category="full")
+    return g.node(
+        "IB_RemoveBackground",
+        session=session.out(0),
+        image=image,
+        alpha_matting=False,
+        foreground_threshold=240,
+        background_threshold=10,
+        erode_size=10,
+    )
