@@ -62,6 +62,8 @@ class OnnxSam:
 
 
 _VARIANT_BY_WIDTH = {768: "vit_b", 1024: "vit_l", 1280: "vit_h"}
+# Decoder parts SAM-HQ adds on top of SAM's (its checkpoints otherwise match vit_b/l/h).
+_HQ_PARTS = {"hf_token", "hf_mlp", "compress_vit_feat", "embedding_encoder", "embedding_maskfeature"}
 
 
 def detect_sam_variant(state_dict: dict) -> str:
@@ -87,6 +89,16 @@ class TorchSam:
             state = state["model"]
         self.variant = detect_sam_variant(state)
         model = sam_model_registry[self.variant]()
+        extra = sorted(
+            {k.split(".")[1] for k in state if k.startswith("mask_decoder.") and k.split(".")[1] in _HQ_PARTS}
+        )
+        if extra:
+            # SAM-HQ: the same encoder, prompt encoder and decoder plus HQ heads that
+            # segment-anything cannot run; the shared weights run as plain SAM.
+            log.warning("SAM-HQ checkpoint: HQ heads %s ignored, running the SAM decoder", extra)
+            state = {
+                k: v for k, v in state.items() if not (k.startswith("mask_decoder.") and k.split(".")[1] in _HQ_PARTS)
+            }
         model.load_state_dict(state)
         self.model = model.to(device).eval()
         self.predictor = SamPredictor(self.model)

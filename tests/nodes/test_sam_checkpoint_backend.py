@@ -59,3 +59,17 @@ def test_corrupt_checkpoint_is_named(pack_module, checkpoint):
     handle = sam.sam_handle("sam_vit_l_corrupt.pth")
     with pytest.raises(ValueError, match="could not load SAM model 'sam_vit_l_corrupt.pth' from .*corrupt.pth"):
         handle.load()
+
+
+def test_sam_hq_checkpoint_runs_its_shared_sam_weights(pack_module, checkpoint):
+    sam = pack_module("mask_generate")
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    state["mask_decoder.hf_token.weight"] = torch.zeros(1, 256)  # SAM-HQ's extra decoder parts
+    state["mask_decoder.hf_mlp.layers.0.weight"] = torch.zeros(256, 256)
+    hq = checkpoint.with_name("sam_hq_vit_b_random.pth")
+    torch.save(state, hq)
+    key, backend = sam.sam_handle(hq.name).load()
+    assert backend.variant == "vit_b"
+    image = torch.from_numpy((np.random.default_rng(1).random((32, 40, 3)) * 255).astype(np.uint8)).float() / 255
+    out = sam.SAMSegment.execute(sam_model=sam.sam_handle(hq.name), image=image[None], points="[[5, 5, 1]]").args
+    assert out[0].shape == (1, 32, 40)
