@@ -40,7 +40,8 @@ class LearnedEraser:
                 import spandrel
                 import spandrel_extra_arches
 
-                # MAT lives in spandrel's MIT-licensed extra architectures.
+                # MAT lives in spandrel_extra_arches: the package is MIT, but MAT's own code carries a
+                # restrictive (non-commercial) licence — see the README before commercial use.
                 spandrel_extra_arches.install(ignore_duplicates=True)
                 descriptor = spandrel.ModelLoader(self.device).load_from_file(path)
                 if descriptor.purpose != "Inpainting":
