@@ -13,7 +13,7 @@ from ._comfy import io, schema
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
 from .common.rembg_sessions import CLOTH_CATEGORIES, CONTRACT_MODELS, load_session, matted_alpha, predict_mask
-from .common.tensors import as_image_batch
+from .common.tensors import as_image_batch, to_uint8_rgb
 
 log = logging.getLogger(__name__)
 FOLDER = "rembg"
@@ -105,7 +105,7 @@ class RemoveBackground(io.ComfyNode):
         masks = []
         for item in images:
             comfy.model_management.throw_exception_if_processing_interrupted()
-            pixels = (item[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+            pixels = to_uint8_rgb(item)
             mask = predict_mask(rembg_session, pixels, session.cloth_category)
             if alpha_matting:
                 mask = matted_alpha(pixels, mask, foreground_threshold, background_threshold, erode_size)

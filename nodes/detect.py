@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import comfy.model_management
 import comfy.utils
 import folder_paths
-import torch
 
 from ._comfy import io, schema
 from .common.grounding_dino import HOW_TO_GET, GroundingDino, check_model_folder
 from .common.model_cache import MODELS, file_key
-from .common.tensors import as_image_batch
+from .common.tensors import as_image_batch, to_uint8_rgb
 
 FOLDER = "grounding-dino"
 DinoModel = io.Custom("IB_GROUNDING_DINO")
@@ -112,7 +111,7 @@ class TextPromptDetect(io.ComfyNode):
         results = []
         for item in images:
             comfy.model_management.throw_exception_if_processing_interrupted()
-            pixels = (item[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+            pixels = to_uint8_rgb(item)
             results.append(model.detect(pixels, prompt, box_threshold, text_threshold, max_detections))
             bar.update(1)
         pick = (lambda xs: xs[0]) if len(results) == 1 else (lambda xs: xs)

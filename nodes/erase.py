@@ -19,7 +19,7 @@ from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
 from .common.morphology import binary_grow
-from .common.tensors import as_image_batch, as_mask_batch, pair_batches
+from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint8_rgb
 
 FOLDER = "inpaint"
 ENGINES = (*CLASSICAL_ENGINES, "model")
@@ -152,7 +152,7 @@ class Erase(io.ComfyNode):
         results, grown_masks = [], []
         for index in range(count):
             original = images[min(index, images.shape[0] - 1)]
-            pixels = (original[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
+            pixels = to_uint8_rgb(original)
             hole_in = (masks[min(index, masks.shape[0] - 1)] > 0.5).cpu().numpy().astype(np.uint8)
             hole = binary_grow(hole_in, dilate, "disc").astype(bool)
             grown_masks.append(torch.from_numpy(hole.astype(np.float32)))

@@ -21,7 +21,7 @@ from .common.model_files import onnx_pairs, resolve
 from .common.sam_backends import OnnxSam, TorchSam
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS, segment
-from .common.tensors import as_image_batch
+from .common.tensors import as_image_batch, to_uint8_rgb
 
 log = logging.getLogger(__name__)
 FOLDER = "sams"
@@ -93,10 +93,6 @@ class SAMLoader(io.ComfyNode):
         return io.NodeOutput(sam_handle(model_name))
 
 
-def _to_uint8(image: torch.Tensor) -> np.ndarray:
-    return (image[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
-
-
 class SAMSegment(io.ComfyNode):
     @classmethod
     def define_schema(cls) -> io.Schema:
@@ -149,7 +145,7 @@ class SAMSegment(io.ComfyNode):
         merged, instances, scores, found = [], [], [], []
         for index in range(batch):
             comfy.model_management.throw_exception_if_processing_interrupted()
-            result = segment(backend, model_key, _to_uint8(images[index]), prompts[index], multimask, cleanup_area)
+            result = segment(backend, model_key, to_uint8_rgb(images[index]), prompts[index], multimask, cleanup_area)
             merged.append(result.merged(height, width))
             instances.extend(result.masks)
             scores.append(result.scores)

@@ -39,3 +39,8 @@ def pair_batches(count_a: int, count_b: int, what_a: str = "images", what_b: str
         f"batch sizes do not match: {count_a} {what_a} and {count_b} {what_b} "
         f"(use one {what_b[:-1]} for all, or one per {what_a[:-1]})"
     )
+
+
+def to_uint8_rgb(image: torch.Tensor):
+    """One [H,W,C] IMAGE item as the HxWx3 uint8 numpy array a decoded PNG/JPEG had."""
+    return (image[..., :3].clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
