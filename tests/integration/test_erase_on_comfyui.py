@@ -39,3 +39,41 @@ def test_erase_the_cup_keeps_every_unmasked_pixel(comfy, engine):
     assert np.array_equal(result[~erased_area], photo[~erased_area])
     changed = np.abs(result[erased_area].astype(int) - photo[erased_area]).mean()
     assert changed > 5
+
+
+def test_learned_model_erase_keeps_every_unmasked_pixel(comfy, comfy_server):
+    # Engine "model": a random-weight LaMa in IOPaint's TorchScript format, loaded from models/inpaint.
+    from support.tiny_models import build_lama
+
+    lama = build_lama(comfy_server.models_dir / "inpaint")["torchscript"]
+    photo = np.ascontiguousarray(data.coffee()[::2, ::2])
+    name = comfy.upload_image(Image.fromarray(photo), "coffee_erase_model.png")
+    g = GraphBuilder()
+    load = g.node("LoadImage", image=name)
+    cut = u2netp_foreground(g, load.out(0))
+    model = g.node("IB_EraseModelLoader", model_name=lama.name)
+    erased = g.node(
+        "IB_Erase",
+        image=load.out(0),
+        mask=g.node("IB_MaskGrow", mask=cut.out(0), radius=0, kernel="disc").out(0),
+        engine="model",
+        strategy="original",
+        crop_trigger_size=800,
+        crop_margin=128,
+        resize_limit=1280,
+        dilate=6,
+        feather=3,
+        candidates=2,
+        seed=0,
+        erase_model=model.out(0),
+    )
+    save = g.node("SaveImage", images=erased.out(0), filename_prefix="ib_erase_model")
+    grown = g.node("SaveImage", images=g.node("MaskToImage", mask=erased.out(1)).out(0), filename_prefix="ib_grown_m")
+    outputs = comfy.run(g.build())
+    first, second = (comfy.view(item) for item in outputs[save.id]["images"])
+    erased_area = comfy.view(outputs[grown.id]["images"][0])[..., 0] > 127
+    assert 0.02 < erased_area.mean() < 0.8
+    for result in (first, second):  # LaMa, then (deterministic model) an exemplar alternative
+        assert np.array_equal(result[~erased_area], photo[~erased_area])
+        assert np.abs(result[erased_area].astype(int) - photo[erased_area]).mean() > 5
+    assert not np.array_equal(first, second)

@@ -1,11 +1,13 @@
+import sys
+
 import cv2
 import numpy as np
 import pytest
 from skimage import data
 
-from inpaint_bridge.nodes.common.erase_engines import classical_engine
+from inpaint_bridge.nodes.common import erase_engines
+from inpaint_bridge.nodes.common.erase_engines import classical_engine, exemplar_fill
 from inpaint_bridge.nodes.common.erase_strategy import Box, blend_alpha, region_windows, run_strategy
-from inpaint_bridge.nodes.common.patchmatch import exemplar_fill
 
 
 def _stripes(h=96, w=128, period=8):
@@ -34,6 +36,11 @@ def test_telea_and_ns_are_iopaints_cv2_model_exactly():
         assert np.array_equal(ours, iopaint)
 
 
+def test_exemplar_runs_the_patchmatch_library_here():
+    # The CI machine has pypatchmatch's wheel: the default engine must not silently be Telea.
+    assert erase_engines.library_available()
+
+
 def test_exemplar_keeps_known_pixels_is_seeded_and_continues_texture():
     image = _stripes()
     hole = np.zeros(image.shape[:2], bool)
@@ -53,6 +60,27 @@ def test_exemplar_different_seeds_differ_on_a_photo_and_empty_hole_is_identity()
     hole[40:80, 60:110] = True
     assert not np.array_equal(exemplar_fill(image, hole, seed=0), exemplar_fill(image, hole, seed=5))
     assert np.array_equal(exemplar_fill(image, np.zeros_like(hole), seed=0), image)
+
+
+def test_exemplar_with_nothing_to_copy_from_still_fills():
+    image = data.chelsea()[:40, :40]
+    out = exemplar_fill(image, np.ones((40, 40), bool), seed=0)
+    assert out.shape == image.shape and out.dtype == np.uint8
+
+
+def test_exemplar_falls_back_to_telea_with_a_warning_without_the_library(monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "patchmatch", None)  # as on a Python with no pypatchmatch release
+    monkeypatch.setattr(erase_engines, "_warned", False)
+    image = data.chelsea()[:120, :160]
+    hole = np.zeros(image.shape[:2], bool)
+    hole[40:80, 60:110] = True
+    assert not erase_engines.library_available()
+    with caplog.at_level("WARNING"):
+        out = exemplar_fill(image, hole, seed=0)
+    assert np.array_equal(out, cv2.inpaint(image, hole.astype(np.uint8) * 255, 4, cv2.INPAINT_TELEA))
+    assert "pypatchmatch" in caplog.text
+    with pytest.raises(RuntimeError, match="pypatchmatch"):
+        erase_engines.library_exemplar_fill(image, hole)
 
 
 @pytest.mark.parametrize("strategy", ["crop", "resize", "original"])
