@@ -19,11 +19,14 @@ def upload(c, image):
 
 
 def slow_erase(c, size=256):
+    # Four exemplar candidates of a large hole: seconds of work, so a task is still running or queued
+    # when the test kills a process.
     img = Image.fromarray(data.chelsea()).resize((size, size))
     return {
         "kind": "erase",
         "image": upload(c, img),
         "mask": {"image": upload(c, square_mask((size, size), (40, 40, size - 50, size - 50)))},
+        "erase": {"candidates": 4},
     }
 
 
