@@ -44,10 +44,11 @@ class EraseModelLoader(io.ComfyNode):
             display_name="Load Erase Model",
             category="inpaint/erase",
             description=(
-                "Picks a learned erase model from models/inpaint: LaMa as a state dict (.safetensors/.pth/.ckpt, "
-                "architecture detected by spandrel) or IOPaint's TorchScript big-lama.pt. Loaded on first use."
+                "Picks a learned erase model from models/inpaint: LaMa or MAT as a state dict (.safetensors/.pth/"
+                ".ckpt, architecture detected by spandrel), MI-GAN's official 256/512 state dicts "
+                "(migan_512_places2.pt), or IOPaint's TorchScript big-lama.pt / migan_traced.pt. Loaded on first use."
             ),
-            search_aliases=["lama", "big-lama", "inpaint model loader", "erase model"],
+            search_aliases=["lama", "big-lama", "mat", "mi-gan", "migan", "inpaint model loader", "erase model"],
             inputs=[io.Combo.Input("model_name", options=files or ["big-lama.pt"], tooltip="File in models/inpaint.")],
             outputs=[EraseModel.Output("erase_model", tooltip="For Erase Object with engine 'model'.")],
         )

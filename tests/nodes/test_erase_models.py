@@ -77,3 +77,105 @@ def test_mat_fixed_size_model_is_padded_and_keeps_the_unmasked_area(erase, lama_
     ).args
     outside = grown[0] == 0
     assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
+
+
+@pytest.fixture(scope="module")
+def migan_files(tmp_path_factory, comfy_nodes):
+    import folder_paths
+
+    from support.tiny_models import build_migan
+
+    folder = tmp_path_factory.mktemp("inpaint_migan")
+    paths = build_migan(folder)
+    registered, exts = folder_paths.folder_names_and_paths["inpaint"]
+    folder_paths.folder_names_and_paths["inpaint"] = ([*registered, str(folder)], exts)
+    yield paths
+    folder_paths.folder_names_and_paths["inpaint"] = (registered, exts)
+
+
+@pytest.mark.parametrize("fmt", ["pt", "safetensors", "torchscript"])
+def test_migan_each_format_loads_and_erases_with_the_unmasked_area_kept(erase, migan_files, fmt):
+    (handle,) = erase.EraseModelLoader.execute(model_name=migan_files[fmt].name).args
+    model = handle.load()
+    assert (model.kind, model.size) == ("MI-GAN", 256)  # TorchScript: the size read from its buffers
+    image = torch.from_numpy(data.chelsea()[:100, :150].copy()).float().div(255)[None]  # padded up to 256²
+    mask = torch.zeros(1, 100, 150)
+    mask[0, 30:60, 50:90] = 1
+    out, grown = erase.Erase.execute(
+        image=image, mask=mask, engine="model", erase_model=handle, dilate=4, feather=2, strategy="original"
+    ).args
+    outside = grown[0] == 0
+    assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
+    assert (out[0][mask[0] > 0] - image[0][mask[0] > 0]).abs().mean() > 0.01
+
+
+def test_migan_state_dict_and_torchscript_give_the_same_fill(erase, migan_files):
+    image = (np.random.default_rng(0).random((90, 70, 3)) * 255).astype(np.uint8)
+    hole = np.zeros((90, 70), bool)
+    hole[20:50, 10:40] = True
+    fills = [
+        erase.EraseModelLoader.execute(model_name=migan_files[fmt].name).args[0].load()(image, hole)
+        for fmt in ("safetensors", "torchscript")
+    ]
+    assert np.abs(fills[0].astype(int) - fills[1].astype(int)).max() <= 1
+    assert np.array_equal(fills[0][~hole], image[~hole])  # the model's pixels only inside the hole
+
+
+def test_migan_crop_larger_than_the_model_is_resized_and_comes_back_full_size(erase, migan_files):
+    # 300×420 cannot enter a 256² model as is (its noise/filter constants are 256²): scaled down, then up.
+    (handle,) = erase.EraseModelLoader.execute(model_name=migan_files["pt"].name).args
+    image = torch.from_numpy(data.astronaut()[:300, :420].copy()).float().div(255)[None]
+    mask = torch.zeros(1, 300, 420)
+    mask[0, 100:190, 150:260] = 1
+    out, grown = erase.Erase.execute(
+        image=image, mask=mask, engine="model", erase_model=handle, dilate=3, feather=0, strategy="original"
+    ).args
+    outside = grown[0] == 0
+    assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
+    hole = grown[0] > 0
+    assert (out[0][hole] - image[0][hole]).abs().mean() > 0.01
+
+
+class RedFill(torch.nn.Module):
+    """MI-GAN's I/O contract with a known answer: the input picture, pure red wherever the mask channel says hole."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("red", torch.tensor([1.0, -1.0, -1.0]).view(1, 3, 1, 1))
+
+    def forward(self, x):
+        hole = (x[:, :1] < 0).float()  # channel 0 is 0.5 - mask
+        return x[:, 1:] * (1 - hole) + self.red * hole
+
+
+@pytest.mark.parametrize("size", [(90, 120), (300, 420), (500, 260)])
+def test_migan_pre_and_post_processing_put_the_fill_exactly_in_the_hole(erase, migan_files, size):
+    from inpaint_bridge.nodes.common.morphology import binary_grow
+
+    path = migan_files["torchscript"].with_name("red_fill_256.pt")
+    torch.jit.trace(RedFill(), torch.zeros(1, 4, 256, 256)).save(str(path))
+    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load()
+    h, w = size
+    image = data.astronaut()[:h, :w].copy()
+    hole = np.zeros((h, w), bool)
+    hole[h // 3 : h // 3 + h // 4, w // 2 : w // 2 + w // 5] = True
+    hole[h - 20 :, :30] = True  # touching the bottom-left corner: the padding side
+    out = model(image, hole)
+    assert out.shape == image.shape and np.array_equal(out[~hole], image[~hole])
+    # Scaled down (area) and back up (cubic): only a rim of a few pixels may blend with the surroundings.
+    core = ~binary_grow((~hole).astype(np.uint8), 4, "disc").astype(bool)
+    assert np.abs(out[core].astype(int) - [255, 0, 0]).max() <= 3
+    assert (out[hole][:, 0] > 200).mean() > 0.8
+
+
+def test_migan_torchscript_without_buffers_takes_its_size_from_the_file_name(erase, migan_files):
+    frozen = torch.jit.freeze(torch.jit.load(str(migan_files["torchscript"])).eval())
+    assert not frozen.state_dict()  # constants folded in: nothing to read the size from
+    path = migan_files["torchscript"].with_name("migan_256_frozen.pt")
+    frozen.save(str(path))
+    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load()
+    assert (model.kind, model.size) == ("MI-GAN", 256)
+    image = (np.random.default_rng(1).random((40, 60, 3)) * 255).astype(np.uint8)
+    hole = np.zeros((40, 60), bool)
+    hole[10:30, 20:40] = True
+    assert model(image, hole).shape == (40, 60, 3)
