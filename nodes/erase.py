@@ -59,12 +59,13 @@ class EraseModelLoader(io.ComfyNode):
         return io.NodeOutput(EraseModelHandle(model_name, path))
 
 
-def candidate_engines(engine: str, candidates: int) -> list[tuple[str, int]]:
+def candidate_engines(engine: str, candidates: int, stochastic_model: bool = False) -> list[tuple[str, int]]:
     """(engine, seed offset) per candidate: seeds vary; deterministic engines cycle through the others."""
     out = []
     others = [e for e in CLASSICAL_ENGINES if e != engine]
+    deterministic = DETERMINISTIC | ({"model"} if not stochastic_model else set())
     for i in range(candidates):
-        if i == 0 or engine not in DETERMINISTIC | {"model"}:
+        if i == 0 or engine not in deterministic:
             out.append((engine, i))
         else:
             out.append((others[(i - 1) % len(others)], i))
@@ -148,7 +149,7 @@ class Erase(io.ComfyNode):
         learned = erase_model.load() if engine == "model" else None
         # The seam band must lie in what was grown, or the object's own edge would show through.
         feather_px = min(feather, dilate)
-        plan = candidate_engines(engine, candidates)
+        plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
         results, grown_masks = [], []
         for index in range(count):

@@ -99,8 +99,19 @@ class LearnedEraser:
         self.kind = descriptor.architecture.name
         self.multiple = descriptor.size_requirements.multiple_of or 1
 
+    @property
+    def stochastic(self) -> bool:
+        """MAT draws a latent code and keeps dropout at inference: seeds give different fills."""
+        return self.kind == "MAT"
+
     def __call__(self, image_uint8: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray:
-        torch.manual_seed(seed)
+        # Seed a forked RNG: ComfyUI's global generator (the samplers' noise) is left as it was.
+        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            return self._fill(image_uint8, hole)
+
+    def _fill(self, image_uint8: np.ndarray, hole: np.ndarray) -> np.ndarray:
         if self.size:
             return self._fixed_size_fill(image_uint8, hole)
         image = torch.from_numpy(image_uint8).to(self.device).permute(2, 0, 1)[None].float() / 255.0

@@ -62,7 +62,7 @@ def test_missing_wrong_and_absent_models_are_clear(erase, lama_files, tmp_path):
         erase.EraseModelLoader.execute(model_name="not_a_model.pth").args[0].load()
 
 
-def test_mat_fixed_size_model_is_padded_and_keeps_the_unmasked_area(erase, lama_files):
+def test_mat_fixed_size_model_is_padded_seeded_and_keeps_the_unmasked_area(erase, lama_files):
     from support.tiny_models import build_mat
 
     path = build_mat(lama_files["pth"].with_name("mat_random.safetensors"))
@@ -72,11 +72,23 @@ def test_mat_fixed_size_model_is_padded_and_keeps_the_unmasked_area(erase, lama_
     image = torch.from_numpy(data.coffee()[:90, :120].copy()).float().div(255)[None]  # far from 512²
     mask = torch.zeros(1, 90, 120)
     mask[0, 30:60, 40:80] = 1
+    rng_state = torch.random.get_rng_state()
     out, grown = erase.Erase.execute(
-        image=image, mask=mask, engine="model", erase_model=handle, dilate=2, feather=1, strategy="original"
+        image=image,
+        mask=mask,
+        engine="model",
+        erase_model=handle,
+        dilate=2,
+        feather=1,
+        strategy="original",
+        candidates=2,
     ).args
     outside = grown[0] == 0
-    assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
+    assert out.shape == (2, *image.shape[1:])
+    assert all(torch.equal(candidate[outside], image[0][outside]) for candidate in out)
+    # MAT is stochastic: both candidates are MAT fills with their own seeds, and ComfyUI's global RNG is untouched.
+    assert not torch.equal(out[0], out[1])
+    assert torch.equal(torch.random.get_rng_state(), rng_state)
 
 
 @pytest.fixture(scope="module")
