@@ -95,7 +95,9 @@ class EraseOptions(Part):
     engine: EraseEngine = "exemplar"
     model_name: str | None = Field(None, description="Erase model file in models/inpaint (engine 'model').")
     hd: HDOptions = HDOptions()
-    dilate: int = Field(8, ge=0, le=256, description="Grow the mask (Euclidean px) before filling.")
+    dilate: int = Field(
+        15, ge=0, le=256, description="Grow the mask (Euclidean px) before filling (Volcengine dilate_size default)."
+    )
     feather: int = Field(4, ge=0, le=256, description="Blend band inside the grown mask (<= dilate).")
     candidates: int = Field(1, ge=1, le=4, description="Results per image.")
 

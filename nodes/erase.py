@@ -108,7 +108,13 @@ class Erase(io.ComfyNode):
                 io.Int.Input(
                     "resize_limit", default=1280, min=64, max=16384, tooltip="Longest side for the resize strategy."
                 ),
-                io.Int.Input("dilate", default=8, min=0, max=256, tooltip="Grow the mask first (px, Euclidean)."),
+                io.Int.Input(
+                    "dilate",
+                    default=15,
+                    min=0,
+                    max=256,
+                    tooltip="Grow the mask first (px, Euclidean; Volcengine dilate_size).",
+                ),
                 io.Int.Input(
                     "feather", default=4, min=0, max=256, tooltip="Blend band inside the grown mask (≤ dilate)."
                 ),
@@ -132,7 +138,7 @@ class Erase(io.ComfyNode):
         crop_trigger_size=800,
         crop_margin=128,
         resize_limit=1280,
-        dilate=8,
+        dilate=15,
         feather=4,
         candidates=1,
         seed=0,

@@ -60,3 +60,29 @@ def test_a_failing_node_is_reported_with_its_id_and_message(comfy):
         comfy.run(g.build())
     assert err.value.node_id is not None
     assert "IB_MaskStatistics" in str(err.value) or "999" in str(err.value)
+
+
+FILE_COMBOS = {"model_name", "image"}  # combos listing models/ or input/ files: they follow the folders, not the code
+
+
+def _schema_without_file_lists(spec: dict) -> dict:
+    """A node's inputs/outputs, with the combos that list files blanked."""
+    inputs = {}
+    for group, fields in spec["input"].items():
+        for name, (kind, *opts) in fields.items():
+            if name in FILE_COMBOS and isinstance(kind, list):
+                kind = "<files>"
+            elif name in FILE_COMBOS and opts and "options" in opts[0]:
+                opts = [{**opts[0], "options": "<files>"}]
+            inputs[f"{group}.{name}"] = (kind, *opts)
+    return {"input": inputs, "output": spec["output"], "output_name": spec["output_name"]}
+
+
+def test_captured_object_info_for_the_bridge_matches_the_live_nodes(comfy):
+    # The bridge's golden graphs are checked against tests/fixtures/object_info.json: if a node's inputs change,
+    # re-capture it (scripts/capture_object_info.py), or the recipes are checked against a stale schema.
+    from support.bridge import captured_object_info
+
+    live = comfy.object_info()
+    for node_id, captured in captured_object_info().items():
+        assert _schema_without_file_lists(captured) == _schema_without_file_lists(live[node_id]), node_id

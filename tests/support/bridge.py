@@ -10,7 +10,8 @@ FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @functools.cache
-def _object_info_raw() -> dict:
+def captured_object_info() -> dict:
+    """tests/fixtures/object_info.json as captured by scripts/capture_object_info.py."""
     import json
 
     return json.loads((FIXTURES / "object_info.json").read_text())
@@ -19,7 +20,7 @@ def _object_info_raw() -> dict:
 def object_info():
     from api_bridge.graph import ObjectInfo
 
-    return ObjectInfo(_object_info_raw())
+    return ObjectInfo(captured_object_info())
 
 
 def png_bytes(image: Image.Image, fmt: str = "PNG", **kw) -> bytes:
