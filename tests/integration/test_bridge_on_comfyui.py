@@ -101,6 +101,26 @@ def test_erase_keeps_every_pixel_outside_the_grown_mask(bridge, client):
     assert np.abs(out[55:75, 55:75] - src[55:75, 55:75]).sum() > 0
 
 
+def test_erase_with_a_learned_model_file_and_two_candidates(bridge, client, comfy_server):
+    # Engine "model" through the bridge: a random-weight MI-GAN (IOPaint's TorchScript format) in models/inpaint.
+    from support.tiny_models import build_migan
+
+    model_file = build_migan(comfy_server.models_dir / "inpaint")["torchscript"]
+    img = cat(128)
+    ref, mref = bridge.upload(client, img), bridge.upload(client, square_mask((128, 128), (50, 50, 80, 80)))
+    erase = {"engine": "model", "model_name": model_file.name, "dilate": 4, "candidates": 2}
+    task = bridge.run_task(client, {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase})
+    assert task["status"] == "succeeded", task["error"]
+    results = [arr(bridge.fetch(client, output)) for output in task["outputs"]]
+    assert len(results) == 2 and not np.array_equal(results[0], results[1])
+    src = arr(img)
+    outside = np.ones((128, 128), bool)
+    outside[45:86, 45:86] = False
+    for out in results:
+        assert (out[outside] == src[outside]).all()
+        assert np.abs(out[55:75, 55:75] - src[55:75, 55:75]).sum() > 0
+
+
 def test_a_node_error_becomes_execution_failed_with_the_node(bridge, client):
     ref, mref = bridge.upload(client, cat(64)), bridge.upload(client, square_mask((32, 32), (4, 4, 8, 8)))
     task = bridge.run_task(client, {"kind": "erase", "image": ref, "mask": {"image": mref}})
