@@ -23,9 +23,12 @@ import aiohttp
 
 from ..errors import BridgeError, ErrorCode
 from ..graph import BuiltGraph, ObjectInfo
+from ..graph.builder import GraphBuildError
 from .errors_map import from_execution_error, from_history_status, from_prompt_rejection
 
 log = logging.getLogger(__name__)
+# A graph that does not validate against a cached object_info older than this refetches it once.
+OBJECT_INFO_REFRESH_S = 2.0
 
 ProgressFn = Callable[[dict[str, Any]], Awaitable[None] | None]
 BlobReader = Callable[[str], Awaitable[bytes]]
@@ -50,6 +53,7 @@ class ComfyServer:
         self.inflight = 0
         self.queue_remaining = 0
         self._object_info: ObjectInfo | None = None
+        self._object_info_at = 0.0  # monotonic time of the last /object_info fetch
         self._session: aiohttp.ClientSession | None = None
         self._watchers: dict[str, asyncio.Queue] = {}
         self._uploads: dict[str, asyncio.Future] = {}  # input file name -> upload (done or running)
@@ -134,8 +138,18 @@ class ComfyServer:
             status, body = await self._json("GET", "/object_info")
             if status != 200 or not isinstance(body, dict):
                 raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} /object_info answered {status}")
-            self._object_info = ObjectInfo(body)
+            self._object_info, self._object_info_at = ObjectInfo(body), time.monotonic()
         return self._object_info
+
+    def forget_object_info(self, older_than: float) -> bool:
+        """Drop a cached object_info fetched more than ``older_than`` s ago; True if it was dropped.
+
+        Model lists are part of it: a file added to models/ after the fetch is only seen after a refetch.
+        """
+        if self._object_info is None or time.monotonic() - self._object_info_at < older_than:
+            return False
+        self._object_info = None
+        return True
 
     async def upload(self, name: str, data: bytes) -> None:
         subfolder, _, filename = name.rpartition("/")
@@ -336,7 +350,14 @@ class ComfyExecutor:
                 return_when=asyncio.FIRST_COMPLETED,
             )
         server = self.pick()
-        graph = build(await server.object_info())
+        try:
+            graph = build(await server.object_info())
+        except GraphBuildError:
+            # Perhaps only our cached schema is stale (e.g. a model file added since): refetch once, at most
+            # every few seconds so a stream of bad requests does not hammer /object_info.
+            if not server.forget_object_info(older_than=OBJECT_INFO_REFRESH_S):
+                raise
+            graph = build(await server.object_info())
         try:
             async with asyncio.timeout(timeout):
                 return await server.run(graph, read_blob, on_progress)

@@ -101,17 +101,25 @@ def test_erase_keeps_every_pixel_outside_the_grown_mask(bridge, client):
     assert np.abs(out[55:75, 55:75] - src[55:75, 55:75]).sum() > 0
 
 
-def test_erase_with_a_learned_model_file_and_two_candidates(bridge, client, comfy_server):
-    # Engine "model" through the bridge: a random-weight MI-GAN (IOPaint's TorchScript format) in models/inpaint.
+def test_erase_with_a_model_file_added_while_the_bridge_runs(bridge, client, comfy_server):
+    # Engine "model": a random-weight MI-GAN (IOPaint's TorchScript format) dropped into models/inpaint after the
+    # bridge cached ComfyUI's object_info: first refused in the task's error shape, then picked up by a refetch.
+    from api_bridge.executors.comfy import OBJECT_INFO_REFRESH_S
     from support.tiny_models import build_migan
 
-    model_file = build_migan(comfy_server.models_dir / "inpaint")["torchscript"]
     img = cat(128)
     ref, mref = bridge.upload(client, img), bridge.upload(client, square_mask((128, 128), (50, 50, 80, 80)))
-    erase = {"engine": "model", "model_name": model_file.name, "dilate": 4, "candidates": 2}
-    task = bridge.run_task(client, {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase})
-    assert task["status"] == "succeeded", task["error"]
-    results = [arr(bridge.fetch(client, output)) for output in task["outputs"]]
+    erase = {"engine": "model", "model_name": "migan_256_traced.pt", "dilate": 4, "candidates": 2}
+    task = {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase}
+    missing = bridge.run_task(client, task)
+    assert missing["status"] == "failed" and missing["error"]["code"] == "graph_invalid"
+    assert "migan_256_traced.pt" in missing["error"]["message"]
+
+    assert build_migan(comfy_server.models_dir / "inpaint")["torchscript"].name == "migan_256_traced.pt"
+    time.sleep(OBJECT_INFO_REFRESH_S + 0.2)
+    done = bridge.run_task(client, task)
+    assert done["status"] == "succeeded", done["error"]
+    results = [arr(bridge.fetch(client, output)) for output in done["outputs"]]
     assert len(results) == 2 and not np.array_equal(results[0], results[1])
     src = arr(img)
     outside = np.ones((128, 128), bool)
