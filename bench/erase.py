@@ -22,6 +22,7 @@ from skimage import data  # noqa: E402
 
 from inpaint_bridge.nodes.common.erase_engines import classical_engine  # noqa: E402
 from inpaint_bridge.nodes.common.erase_strategy import run_strategy  # noqa: E402
+from inpaint_bridge.nodes.common.mask_bounds import bounding_box  # noqa: E402
 
 
 def psnr(a, b):
@@ -37,8 +38,8 @@ def segmentation_shape() -> np.ndarray:
     image = torch.from_numpy(data.astronaut()).float().div(255)[None]
     mask = sam.SAMSegment.execute(sam_model=handle, image=image, boxes=json.dumps([[150, 30, 320, 210]])).args[0]
     on = mask[0].numpy() > 0.5
-    rows, cols = np.flatnonzero(on.any(1)), np.flatnonzero(on.any(0))
-    return on[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    x0, y0, x1, y1 = bounding_box(on)
+    return on[y0:y1, x0:x1]
 
 
 def place(shape: np.ndarray, size: tuple[int, int], scale: float, centre: tuple[int, int]) -> np.ndarray:

@@ -19,6 +19,14 @@ class Region:
         return slice(self.y, self.y + self.height), slice(self.x, self.x + self.width)
 
 
+def bounding_box(on: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1), ends exclusive, of the True pixels of a 2-D bool array; None when there are none."""
+    rows, cols = np.flatnonzero(on.any(1)), np.flatnonzero(on.any(0))
+    if not len(rows):
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
 def _fit(lo: int, hi: int, size: int, multiple: int, min_size: int) -> tuple[int, int]:
     """Grow [lo, hi) to at least ``min_size`` and a multiple of ``multiple``, inside [0, size)."""
     length = max(hi - lo, min(min_size, size))
@@ -41,12 +49,11 @@ def mask_region(
     """
     batch = as_mask_batch(mask).detach()
     on = (batch > threshold).any(0).to("cpu").numpy()
-    if not on.any():
+    box = bounding_box(on)
+    if box is None:
         return None
     h, w = on.shape
-    rows, cols = np.flatnonzero(on.any(1)), np.flatnonzero(on.any(0))
-    y0, y1 = max(0, rows[0] - margin), min(h, rows[-1] + 1 + margin)
-    x0, x1 = max(0, cols[0] - margin), min(w, cols[-1] + 1 + margin)
-    y0, y1 = _fit(int(y0), int(y1), h, multiple, min_size)
-    x0, x1 = _fit(int(x0), int(x1), w, multiple, min_size)
+    x0, y0, x1, y1 = box
+    y0, y1 = _fit(max(0, y0 - margin), min(h, y1 + margin), h, multiple, min_size)
+    x0, x1 = _fit(max(0, x0 - margin), min(w, x1 + margin), w, multiple, min_size)
     return Region(x0, y0, x1 - x0, y1 - y0)

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from scipy import ndimage
 
+from .mask_bounds import bounding_box
 from .tensors import as_mask_batch
 
 # 8-connectivity: diagonal neighbours belong to the same region, as a painter expects.
@@ -35,10 +36,8 @@ def mask_stats(mask: torch.Tensor, threshold: float = 0.5) -> list[MaskStats]:
             out.append(MaskStats(0.0, 0, (0, 0, 0, 0), non_binary, True))
             continue
         _, components = ndimage.label(on, structure=_EIGHT_CONNECTED)
-        rows = np.flatnonzero(on.any(axis=1))
-        cols = np.flatnonzero(on.any(axis=0))
-        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]), int(cols[0]), int(cols[-1])
-        bbox = (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
+        x0, y0, x1, y1 = bounding_box(on)
+        bbox = (x0, y0, x1 - x0, y1 - y0)
         out.append(MaskStats(float(on.mean()), int(components), bbox, non_binary, False))
     return out
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .mask_bounds import bounding_box
 from .mask_regions import fill_holes, remove_islands
 from .model_cache import EMBEDDINGS, content_hash
 from .sam_prompts import PromptSet, decoder_prompts
@@ -25,10 +26,8 @@ class Segmentation:
 
 
 def mask_box(mask: np.ndarray) -> list[int]:
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if not len(rows):
-        return [0, 0, 0, 0]
-    return [int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1]
+    """[x0, y0, x1, y1] of the mask (ends exclusive); zeros when empty."""
+    return list(bounding_box(mask) or (0, 0, 0, 0))
 
 
 def cleanup(mask: np.ndarray, area: int) -> np.ndarray:

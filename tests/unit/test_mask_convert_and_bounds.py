@@ -3,7 +3,7 @@ import pytest
 import torch
 from PIL import Image
 
-from inpaint_bridge.nodes.common.mask_bounds import mask_region
+from inpaint_bridge.nodes.common.mask_bounds import bounding_box, mask_region
 from inpaint_bridge.nodes.common.mask_convert import combine, mask_from_image
 
 
@@ -66,3 +66,12 @@ def test_region_margin_multiple_and_clamping():
     r = mask_region(edge, margin=20, min_size=64)
     assert r.x + r.width == 120 and r.y == 0 and r.width == 64 and r.height == 64
     assert mask_region(torch.zeros(1, 5, 5)) is None
+
+
+def test_bounding_box_is_exclusive_and_none_when_empty():
+    on = np.zeros((6, 9), bool)
+    assert bounding_box(on) is None
+    on[2, 3] = True
+    assert bounding_box(on) == (3, 2, 4, 3)
+    on[5, 8] = True  # a second, separate pixel: the box spans both
+    assert bounding_box(on) == (3, 2, 9, 6)
