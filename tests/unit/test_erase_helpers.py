@@ -26,6 +26,14 @@ def test_windows_one_per_region_and_overlaps_merged():
     assert len(windows) == 2 and Box(5, 5, 35, 35) in windows
 
 
+def test_windows_at_the_image_edge_keep_their_size_by_taking_context_from_the_other_side():
+    hole = np.zeros((100, 200), bool)
+    hole[0:10, 0:10] = True  # top-left corner: 10 + 2×5 px of window, all of it inside
+    hole[45:55, 192:200] = True  # right edge
+    assert region_windows(hole, 5) == [Box(0, 0, 20, 20), Box(182, 40, 200, 60)]
+    assert region_windows(hole[:12, :12], 5) == [Box(0, 0, 12, 12)]  # image smaller than the window: all of it
+
+
 def test_telea_and_ns_are_iopaints_cv2_model_exactly():
     image = data.astronaut()
     hole = np.zeros(image.shape[:2], bool)
