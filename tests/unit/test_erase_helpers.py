@@ -115,3 +115,25 @@ def test_blend_alpha_is_exactly_zero_outside_and_one_deep_inside():
     hole[10:30, 10:30] = True
     alpha = blend_alpha(hole, 4)
     assert (alpha[~hole] == 0).all() and alpha[20, 20] == 1 and 0 < alpha[10, 20] < 1
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 3), (7, 7), (3, 200), (64, 64)])
+@pytest.mark.parametrize("shape", ["ring", "one_pixel", "all_but_one", "random"])
+def test_exemplar_survives_degenerate_holes_and_keeps_known_pixels(size, shape):
+    # The PatchMatch library is native code: a crash there would take ComfyUI down, so tiny images, holes with
+    # less known area than one patch, and speckle are all exercised.
+    rng = np.random.default_rng(0)
+    image = (rng.random((*size, 3)) * 255).astype(np.uint8)
+    hole = np.zeros(size, bool)
+    if shape == "ring":
+        hole[1:-1, 1:-1] = True
+    elif shape == "one_pixel":
+        hole[size[0] // 2, size[1] // 2] = True
+    elif shape == "all_but_one":
+        hole[:] = True
+        hole[0, 0] = False
+    else:
+        hole = rng.random(size) > 0.5
+    out = exemplar_fill(image, hole, seed=0)
+    assert out.shape == image.shape and out.dtype == np.uint8
+    assert np.array_equal(out[~hole], image[~hole])
