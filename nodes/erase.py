@@ -176,6 +176,8 @@ class Erase(io.ComfyNode):
                     crop_trigger_size,
                     crop_margin,
                     resize_limit,
+                    # A cancel takes effect between regions, not only between candidates.
+                    before_window=comfy.model_management.throw_exception_if_processing_interrupted,
                 )
                 filled = torch.from_numpy(fill).to(original.device, original.dtype) / 255.0
                 blended = original[..., :3] * (1 - a) + filled * a

@@ -83,8 +83,12 @@ def run_strategy(
     crop_trigger_size: int = 800,
     crop_margin: int = 128,
     resize_limit: int = 1280,
+    before_window: Callable[[], None] | None = None,
 ) -> np.ndarray:
-    """The engine's fill for ``hole`` at full resolution (pixels outside the hole undefined-free: original)."""
+    """The engine's fill for ``hole`` at full resolution; pixels outside the hole are the original's.
+
+    ``before_window`` runs before each crop window (e.g. to honour a cancel between regions).
+    """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
     if not hole.any():
@@ -94,6 +98,8 @@ def run_strategy(
     if strategy == "crop" and longest > crop_trigger_size:
         out = image.copy()
         for box in region_windows(hole, crop_margin):
+            if before_window is not None:
+                before_window()
             window = (slice(box.y0, box.y1), slice(box.x0, box.x1))
             filled = engine(np.ascontiguousarray(image[window]), hole[window], seed)
             region_hole = hole[window]

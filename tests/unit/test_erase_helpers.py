@@ -137,3 +137,30 @@ def test_exemplar_survives_degenerate_holes_and_keeps_known_pixels(size, shape):
     out = exemplar_fill(image, hole, seed=0)
     assert out.shape == image.shape and out.dtype == np.uint8
     assert np.array_equal(out[~hole], image[~hole])
+
+
+def test_crop_strategy_calls_back_before_each_window_and_a_raise_stops_it():
+    image = data.astronaut()
+    hole = np.zeros(image.shape[:2], bool)
+    hole[50:80, 60:90] = True
+    hole[400:430, 400:460] = True
+    seen, filled = [], []
+
+    def engine(img, h, seed):
+        filled.append(img.shape)
+        return classical_engine("telea")(img, h, seed)
+
+    run_strategy(image, hole, engine, 0, "crop", 256, 16, before_window=lambda: seen.append(len(filled)))
+    assert seen == [0, 1]  # before the first window, then before the second
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel_after_first():
+        if filled:
+            raise Cancelled
+
+    filled.clear()
+    with pytest.raises(Cancelled):
+        run_strategy(image, hole, engine, 0, "crop", 256, 16, before_window=cancel_after_first)
+    assert len(filled) == 1
