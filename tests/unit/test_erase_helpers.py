@@ -153,14 +153,14 @@ def test_crop_strategy_calls_back_before_each_window_and_a_raise_stops_it():
     run_strategy(image, hole, engine, 0, "crop", 256, 16, before_window=lambda: seen.append(len(filled)))
     assert seen == [0, 1]  # before the first window, then before the second
 
-    class Cancelled(Exception):
+    class CancelError(Exception):
         pass
 
     def cancel_after_first():
         if filled:
-            raise Cancelled
+            raise CancelError
 
     filled.clear()
-    with pytest.raises(Cancelled):
+    with pytest.raises(CancelError):
         run_strategy(image, hole, engine, 0, "crop", 256, 16, before_window=cancel_after_first)
     assert len(filled) == 1
