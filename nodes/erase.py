@@ -6,6 +6,8 @@ the engine runs per the HD ``strategy``, and the fill is blended in over an inne
 feather band: every pixel outside the grown mask is returned bit for bit.
 """
 
+import contextlib
+
 import comfy.model_management
 import comfy.utils
 import folder_paths
@@ -31,8 +33,24 @@ class EraseModelHandle:
         self.name, self.path = name, path
 
     def load(self) -> LearnedEraser:
-        device = str(comfy.model_management.get_torch_device())
-        return MODELS.get_or_create(file_key(self.path) + (device,), lambda: LearnedEraser(self.path, device))
+        """The model, cached on the CPU; ``on_compute_device`` lends it to the GPU for one run."""
+        return MODELS.get_or_create(file_key(self.path), lambda: LearnedEraser(self.path, "cpu"))
+
+
+@contextlib.contextmanager
+def on_compute_device(model: LearnedEraser | None):
+    """ComfyUI core's upscale-model pattern: free room, move in, run, move back to the CPU, so an erase
+    model never keeps holding VRAM that the samplers need."""
+    if model is None:
+        yield
+        return
+    device = comfy.model_management.get_torch_device()
+    comfy.model_management.free_memory(model.memory_bytes() * 2, device)  # weights + activations headroom
+    model.to(device)
+    try:
+        yield
+    finally:
+        model.to("cpu")
 
 
 class EraseModelLoader(io.ComfyNode):
@@ -158,32 +176,33 @@ class Erase(io.ComfyNode):
         plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
         results, grown_masks = [], []
-        for index in range(count):
-            original = images[min(index, images.shape[0] - 1)]
-            pixels = to_uint8_rgb(original)
-            hole_in = (masks[min(index, masks.shape[0] - 1)] > 0.5).cpu().numpy().astype(np.uint8)
-            hole = binary_grow(hole_in, dilate, "disc").astype(bool)
-            grown_masks.append(torch.from_numpy(hole.astype(np.float32)))
-            a = torch.from_numpy(blend_alpha(hole, feather_px))[..., None].to(original.device, original.dtype)
-            for name, offset in plan:
-                comfy.model_management.throw_exception_if_processing_interrupted()
-                fill = run_strategy(
-                    pixels,
-                    hole,
-                    learned if name == "model" else classical_engine(name),
-                    seed + offset,
-                    strategy,
-                    crop_trigger_size,
-                    crop_margin,
-                    resize_limit,
-                    # A cancel takes effect between regions, not only between candidates.
-                    before_window=comfy.model_management.throw_exception_if_processing_interrupted,
-                )
-                filled = torch.from_numpy(fill).to(original.device, original.dtype) / 255.0
-                blended = original[..., :3] * (1 - a) + filled * a
-                # alpha == 0: the caller's own float pixels, untouched.
-                results.append(torch.where(a > 0, blended, original[..., :3]))
-                bar.update(1)
+        with on_compute_device(learned):
+            for index in range(count):
+                original = images[min(index, images.shape[0] - 1)]
+                pixels = to_uint8_rgb(original)
+                hole_in = (masks[min(index, masks.shape[0] - 1)] > 0.5).cpu().numpy().astype(np.uint8)
+                hole = binary_grow(hole_in, dilate, "disc").astype(bool)
+                grown_masks.append(torch.from_numpy(hole.astype(np.float32)))
+                a = torch.from_numpy(blend_alpha(hole, feather_px))[..., None].to(original.device, original.dtype)
+                for name, offset in plan:
+                    comfy.model_management.throw_exception_if_processing_interrupted()
+                    fill = run_strategy(
+                        pixels,
+                        hole,
+                        learned if name == "model" else classical_engine(name),
+                        seed + offset,
+                        strategy,
+                        crop_trigger_size,
+                        crop_margin,
+                        resize_limit,
+                        # A cancel takes effect between regions, not only between candidates.
+                        before_window=comfy.model_management.throw_exception_if_processing_interrupted,
+                    )
+                    filled = torch.from_numpy(fill).to(original.device, original.dtype) / 255.0
+                    blended = original[..., :3] * (1 - a) + filled * a
+                    # alpha == 0: the caller's own float pixels, untouched.
+                    results.append(torch.where(a > 0, blended, original[..., :3]))
+                    bar.update(1)
         return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
 
 

@@ -99,6 +99,23 @@ class LearnedEraser:
         self.kind = descriptor.architecture.name
         self.multiple = descriptor.size_requirements.multiple_of or 1
 
+    def _network(self) -> torch.nn.Module:
+        return self.descriptor.model if self.descriptor is not None else self.module
+
+    def memory_bytes(self) -> int:
+        """Parameters and buffers: what moving the model to a device costs there."""
+        network = self._network()
+        return sum(t.numel() * t.element_size() for t in (*network.parameters(), *network.buffers()))
+
+    def to(self, device: str | torch.device) -> "LearnedEraser":
+        """Move the model (IOPaint, too, loads TorchScript files on the CPU and then moves them)."""
+        self.device = torch.device(device)
+        if self.descriptor is not None:
+            self.descriptor.to(self.device)
+        else:
+            self.module.to(self.device)
+        return self
+
     @property
     def stochastic(self) -> bool:
         """MAT draws a latent code and keeps dropout at inference: seeds give different fills."""

@@ -1,6 +1,7 @@
 """The bridge end to end on a real ComfyUI: every recipe, errors, progress (SSE), cancel, queue cap, webhooks."""
 
 import json
+import shutil
 import threading
 import time
 
@@ -101,7 +102,7 @@ def test_erase_keeps_every_pixel_outside_the_grown_mask(bridge, client):
     assert np.abs(out[55:75, 55:75] - src[55:75, 55:75]).sum() > 0
 
 
-def test_erase_with_a_model_file_added_while_the_bridge_runs(bridge, client, comfy_server):
+def test_erase_with_a_model_file_added_while_the_bridge_runs(bridge, client, comfy_server, tmp_path):
     # Engine "model": a random-weight MI-GAN (IOPaint's TorchScript format) dropped into models/inpaint after the
     # bridge cached ComfyUI's object_info: first refused in the task's error shape, then picked up by a refetch.
     from api_bridge.executors.comfy import OBJECT_INFO_REFRESH_S
@@ -109,13 +110,15 @@ def test_erase_with_a_model_file_added_while_the_bridge_runs(bridge, client, com
 
     img = cat(128)
     ref, mref = bridge.upload(client, img), bridge.upload(client, square_mask((128, 128), (50, 50, 80, 80)))
-    erase = {"engine": "model", "model_name": "migan_256_traced.pt", "dilate": 4, "candidates": 2}
+    name = "bridge_added_migan_256_traced.pt"  # a name no other test puts into this ComfyUI's models/inpaint
+    erase = {"engine": "model", "model_name": name, "dilate": 4, "candidates": 2}
     task = {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase}
     missing = bridge.run_task(client, task)
     assert missing["status"] == "failed" and missing["error"]["code"] == "graph_invalid"
-    assert "migan_256_traced.pt" in missing["error"]["message"]
+    assert name in missing["error"]["message"]
 
-    assert build_migan(comfy_server.models_dir / "inpaint")["torchscript"].name == "migan_256_traced.pt"
+    (comfy_server.models_dir / "inpaint").mkdir(exist_ok=True)
+    shutil.copy(build_migan(tmp_path)["torchscript"], comfy_server.models_dir / "inpaint" / name)
     time.sleep(OBJECT_INFO_REFRESH_S + 0.2)
     done = bridge.run_task(client, task)
     assert done["status"] == "succeeded", done["error"]

@@ -193,3 +193,19 @@ def test_migan_torchscript_without_buffers_takes_its_size_from_the_file_name(era
     hole = np.zeros((40, 60), bool)
     hole[10:30, 20:40] = True
     assert model(image, hole).shape == (40, 60, 3)
+
+
+def test_models_are_cached_on_the_cpu_and_lent_to_the_compute_device_per_run(erase, lama_files):
+    from safetensors.torch import load_file
+
+    (handle,) = erase.EraseModelLoader.execute(model_name=lama_files["safetensors"].name).args
+    model = handle.load()
+    assert handle.load() is model  # one cached copy, whatever device runs it
+    # free_memory() on the GPU is asked for room based on this figure: it must be the model's real size.
+    file_bytes = sum(t.numel() * t.element_size() for t in load_file(str(lama_files["safetensors"])).values())
+    assert model.memory_bytes() == file_bytes > 10_000_000
+    with erase.on_compute_device(model):
+        assert model.device == erase.comfy.model_management.get_torch_device()
+    _erase_keeps_the_outside(erase, handle, min_change=0.001)
+    network = model.descriptor.model
+    assert {p.device.type for p in network.parameters()} == {"cpu"} and model.device.type == "cpu"
