@@ -6,19 +6,16 @@ import pytest
 import torch
 from skimage import data
 
+from support.model_folders import extra_model_folder
 from support.tiny_models import build_grounding_dino
 
 
 @pytest.fixture(scope="module")
 def dino_dir(tmp_path_factory, comfy_nodes):
-    import folder_paths  # ComfyUI's, importable once the comfy_nodes fixture ran
-
     base = tmp_path_factory.mktemp("grounding-dino")
     build_grounding_dino(base / "tiny-test")
-    paths, exts = folder_paths.folder_names_and_paths["grounding-dino"]
-    folder_paths.folder_names_and_paths["grounding-dino"] = ([*paths, str(base)], exts)
-    yield base
-    folder_paths.folder_names_and_paths["grounding-dino"] = (paths, exts)
+    with extra_model_folder("grounding-dino", base):
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -1,24 +1,11 @@
 """Learned erase models: random-weight LaMa, MAT and MI-GAN in every supported file format, through the real loaders."""
 
-import contextlib
-
 import numpy as np
 import pytest
 import torch
 from skimage import data
 
-
-@contextlib.contextmanager
-def _in_inpaint_folder(folder):
-    """``folder`` listed as one more models/inpaint folder while the block runs."""
-    import folder_paths
-
-    registered, exts = folder_paths.folder_names_and_paths["inpaint"]
-    folder_paths.folder_names_and_paths["inpaint"] = ([*registered, str(folder)], exts)
-    try:
-        yield
-    finally:
-        folder_paths.folder_names_and_paths["inpaint"] = (registered, exts)
+from support.model_folders import extra_model_folder
 
 
 @pytest.fixture(scope="module")
@@ -26,21 +13,31 @@ def lama_files(tmp_path_factory, comfy_nodes):
     from support.tiny_models import build_lama
 
     folder = tmp_path_factory.mktemp("inpaint")
-    with _in_inpaint_folder(folder):
+    with extra_model_folder("inpaint", folder):
         yield build_lama(folder)
 
 
-def _erase_keeps_the_outside(erase, handle, min_change: float) -> None:
-    """Erase a box from a crop that is not a multiple of 8 (nor of any model size) and check the invariant."""
-    image = torch.from_numpy(data.chelsea()[:100, :150].copy()).float().div(255)[None]
-    mask = torch.zeros(1, 100, 150)
-    mask[0, 30:60, 50:90] = 1
+def _erase_box(erase, handle, image, box, dilate, feather):
+    """Erase ``box`` (y0, y1, x0, x1) of ``image`` with the model; assert every pixel outside the grown mask kept.
+
+    Returns (result, grown mask, mask) of the first image for the caller's checks inside the hole.
+    """
+    mask = torch.zeros(image.shape[:3])
+    y0, y1, x0, x1 = box
+    mask[0, y0:y1, x0:x1] = 1
     out, grown = erase.Erase.execute(
-        image=image, mask=mask, engine="model", erase_model=handle, dilate=4, feather=2, strategy="original"
+        image=image, mask=mask, engine="model", erase_model=handle, dilate=dilate, feather=feather, strategy="original"
     ).args
     outside = grown[0] == 0
     assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
-    assert (out[0][mask[0] > 0] - image[0][mask[0] > 0]).abs().mean() > min_change
+    return out[0], grown[0], mask[0]
+
+
+def _erase_keeps_the_outside(erase, handle, min_change: float) -> None:
+    """A crop that is not a multiple of 8 (nor of any model size): the outside kept, the masked box changed."""
+    image = torch.from_numpy(data.chelsea()[:100, :150].copy()).float().div(255)[None]
+    out, _, mask = _erase_box(erase, handle, image, (30, 60, 50, 90), dilate=4, feather=2)
+    assert (out[mask > 0] - image[0][mask > 0]).abs().mean() > min_change
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +108,7 @@ def migan_files(tmp_path_factory, comfy_nodes):
     from support.tiny_models import build_migan
 
     folder = tmp_path_factory.mktemp("inpaint_migan")
-    with _in_inpaint_folder(folder):
+    with extra_model_folder("inpaint", folder):
         yield build_migan(folder)
 
 
@@ -139,15 +136,9 @@ def test_migan_crop_larger_than_the_model_is_resized_and_comes_back_full_size(er
     # 300×420 cannot enter a 256² model as is (its noise/filter constants are 256²): scaled down, then up.
     (handle,) = erase.EraseModelLoader.execute(model_name=migan_files["pt"].name).args
     image = torch.from_numpy(data.astronaut()[:300, :420].copy()).float().div(255)[None]
-    mask = torch.zeros(1, 300, 420)
-    mask[0, 100:190, 150:260] = 1
-    out, grown = erase.Erase.execute(
-        image=image, mask=mask, engine="model", erase_model=handle, dilate=3, feather=0, strategy="original"
-    ).args
-    outside = grown[0] == 0
-    assert out.shape == image.shape and torch.equal(out[0][outside], image[0][outside])
-    hole = grown[0] > 0
-    assert (out[0][hole] - image[0][hole]).abs().mean() > 0.01
+    out, grown, _ = _erase_box(erase, handle, image, (100, 190, 150, 260), dilate=3, feather=0)
+    hole = grown > 0
+    assert (out[hole] - image[0][hole]).abs().mean() > 0.01
 
 
 class RedFill(torch.nn.Module):

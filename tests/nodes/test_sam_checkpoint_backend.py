@@ -6,19 +6,17 @@ import numpy as np
 import pytest
 import torch
 
+from support.model_folders import extra_model_folder
+
 
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory, comfy_nodes):
-    import folder_paths
-
     from support.tiny_models import build_sam_vit_b
 
     folder = tmp_path_factory.mktemp("sams")
     build_sam_vit_b(folder / "sam_vit_b_random.pth")
-    paths, exts = folder_paths.folder_names_and_paths["sams"]
-    folder_paths.folder_names_and_paths["sams"] = ([*paths, str(folder)], exts)
-    yield folder / "sam_vit_b_random.pth"
-    folder_paths.folder_names_and_paths["sams"] = (paths, exts)
+    with extra_model_folder("sams", folder):
+        yield folder / "sam_vit_b_random.pth"
 
 
 def test_checkpoint_loads_runs_and_gives_three_candidates(pack_module, checkpoint):
