@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from ._comfy import io, schema
-from .common.erase_engines import CLASSICAL_ENGINES, DETERMINISTIC, classical_engine
+from .common.erase_engines import CLASSICAL_ENGINES, SEEDED, classical_engine
 from .common.erase_learned import LearnedEraser
 from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
 from .common.model_cache import MODELS, file_key
@@ -81,9 +81,9 @@ def candidate_engines(engine: str, candidates: int, stochastic_model: bool = Fal
     """(engine, seed offset) per candidate: seeds vary; deterministic engines cycle through the others."""
     out = []
     others = [e for e in CLASSICAL_ENGINES if e != engine]
-    deterministic = DETERMINISTIC | ({"model"} if not stochastic_model else set())
+    seeded = engine in SEEDED or (engine == "model" and stochastic_model)
     for i in range(candidates):
-        if i == 0 or engine not in deterministic:
+        if i == 0 or seeded:
             out.append((engine, i))
         else:
             out.append((others[(i - 1) % len(others)], i))

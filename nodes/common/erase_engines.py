@@ -12,6 +12,7 @@ Each engine maps (HxWx3 uint8 image, HxW bool hole, seed) -> HxWx3 uint8 image.
   warning, so the default engine always runs.
 """
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -22,7 +23,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 CLASSICAL_ENGINES = ("exemplar", "telea", "navier_stokes")
-DETERMINISTIC = {"telea", "navier_stokes"}
+SEEDED = {"exemplar"}  # a new seed gives a different fill; Telea / NS always give the same one
 # Patch radius 3 (7×7 patches), pypatchmatch's own examples' choice: larger patches keep
 # larger structures but blur fine grain and cost quadratically more.
 PATCH_RADIUS = 3
@@ -53,19 +54,17 @@ def library_exemplar_fill(image: np.ndarray, hole: np.ndarray, seed: int = 0) ->
     library = _library()
     if library is None:
         raise RuntimeError("pypatchmatch is not installed or its native library does not load here")
-    if not hole.any():
-        return image.copy()
-    with _LIBRARY_LOCK:
+    with _LIBRARY_LOCK:  # (the library returns a copy itself when there is no hole)
         library.set_random_seed(int(seed) % 2**32)
         return library.inpaint(np.ascontiguousarray(image), hole, patch_size=PATCH_RADIUS)
 
 
 def exemplar_fill(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray:
-    """The exemplar engine: pypatchmatch where it loads, our own PatchMatch elsewhere."""
+    """The exemplar engine: pypatchmatch where it loads, Telea (with one warning) where it does not."""
     if not hole.any():
         return image.copy()
     if hole.all():
-        # No known pixel to copy texture from: both PatchMatch variants need a source.
+        # No known pixel to copy texture from: PatchMatch needs a source.
         return opencv_fill(image, hole, cv2.INPAINT_TELEA)
     if library_available():
         return library_exemplar_fill(image, hole, seed)
@@ -83,11 +82,6 @@ def classical_engine(name: str, radius: int = 4) -> Callable:
     raise ValueError(f"unknown erase engine {name!r}; choose one of {', '.join(CLASSICAL_ENGINES)}")
 
 
-_warned = False
-
-
+@functools.cache  # once per process
 def _warn_fallback() -> None:
-    global _warned
-    if not _warned:
-        _warned = True
-        log.warning("pypatchmatch does not load here (pip install pypatchmatch): engine 'exemplar' runs Telea")
+    log.warning("pypatchmatch does not load here (pip install pypatchmatch): engine 'exemplar' runs Telea")

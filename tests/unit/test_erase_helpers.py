@@ -78,7 +78,7 @@ def test_exemplar_with_nothing_to_copy_from_still_fills():
 
 def test_exemplar_falls_back_to_telea_with_a_warning_without_the_library(monkeypatch, caplog):
     monkeypatch.setitem(sys.modules, "patchmatch", None)  # as on a Python with no pypatchmatch release
-    monkeypatch.setattr(erase_engines, "_warned", False)
+    erase_engines._warn_fallback.cache_clear()  # the warning is logged once per process
     image = data.chelsea()[:120, :160]
     hole = np.zeros(image.shape[:2], bool)
     hole[40:80, 60:110] = True
