@@ -110,10 +110,7 @@ class LearnedEraser:
     def to(self, device: str | torch.device) -> "LearnedEraser":
         """Move the model (IOPaint, too, loads TorchScript files on the CPU and then moves them)."""
         self.device = torch.device(device)
-        if self.descriptor is not None:
-            self.descriptor.to(self.device)
-        else:
-            self.module.to(self.device)
+        self._network().to(self.device)
         return self
 
     @property
