@@ -6,13 +6,13 @@ interruptions, timeouts, bad inputs and a full queue all become a :class:`Bridge
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     invalid_input = "invalid_input"  # the request itself is wrong (bad image, bad field)
     input_too_large = "input_too_large"  # bytes or pixels over the contract's limit
     url_refused = "url_refused"  # image URL not allowed (private address) or not fetchable

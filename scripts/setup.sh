@@ -20,6 +20,9 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # -- 1. virtual environment -------------------------------------------------
 if [ ! -x "$PY" ]; then
+  # What the tests run on; pypatchmatch and the bridge's asyncio code need 3.11.
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    log "Python >= 3.11 is required (python3 is $(python3 -V 2>&1)); put a newer python3 first on the PATH"; exit 1; }
   log "creating $VENV"
   python3 -m venv "$VENV"
 fi

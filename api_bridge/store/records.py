@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ..errors import ErrorInfo
 
 
-class TaskStatus(str, Enum):
+class TaskStatus(StrEnum):
     queued = "queued"
     running = "running"
     succeeded = "succeeded"

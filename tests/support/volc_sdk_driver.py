@@ -18,7 +18,7 @@ from volcengine.visual.VisualService import VisualService
 
 def tamper(kind):
     if kind == "stale_date":
-        stale = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
+        stale = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
         SignerV4.get_current_format_date = staticmethod(lambda: stale.strftime("%Y%m%dT%H%M%SZ"))
     elif kind in ("drop_authorization", "drop_content_sha256"):
         header = "Authorization" if kind == "drop_authorization" else "X-Content-Sha256"

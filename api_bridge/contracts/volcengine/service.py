@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import inputs
@@ -53,7 +53,7 @@ class Answer:
 
 def new_request_id(now: datetime | None = None) -> str:
     """Like the service's ids: a UTC timestamp followed by random hex (34 characters)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return now.strftime("%Y%m%d%H%M%S") + secrets.token_hex(10).upper()
 
 

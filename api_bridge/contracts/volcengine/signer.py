@@ -13,7 +13,7 @@ import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from .errors import GatewayError
@@ -136,7 +136,7 @@ def parse_x_date(value: str | None) -> datetime:
     if not value:
         raise GatewayError("InvalidTimestamp", "The request has no X-Date header.")
     try:
-        return datetime.strptime(value, _X_DATE_FORMAT).replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, _X_DATE_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         raise GatewayError("InvalidTimestamp", f"X-Date {value!r} is not YYYYMMDDTHHMMSSZ.") from None
 
@@ -167,7 +167,7 @@ def verify_request(
         )
     x_date = lower.get("x-date")
     when = parse_x_date(x_date)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if abs(now - when) > clock_skew:
         raise GatewayError(
             "InvalidTimestamp",

@@ -4,7 +4,7 @@ import asyncio
 import base64
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 from PIL import Image
@@ -27,7 +27,7 @@ MASK = png(np.full((64, 64), 255, np.uint8))
 
 
 def signed(body: bytes, action="CVProcess", when=None) -> tuple[list, dict]:
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     x_date = when.strftime("%Y%m%dT%H%M%SZ")
     query = [("Action", action), ("Version", "2022-08-31")]
     headers = {"Host": HOST, "Content-Type": "application/json", "X-Date": x_date}

@@ -1,6 +1,6 @@
 """SignerV4 verification: the contract's two test vectors and every refusal path."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from api_bridge.contracts.volcengine.errors import GatewayError
 
 AK, SK = "AKLTEXAMPLEACCESSKEY", "EXAMPLESECRETKEY"
 X_DATE = "20250101T120000Z"
-NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 BODY = b'{"req_key": "i2i_inpainting", "binary_data_base64": ["aW1hZ2U=", "bWFzaw=="], "return_url": false}'
 BODY_SHA = "b8612137d6e7c8cb2515243cea4b2dd0e99014a9d2494a2ab8e2647b13316bfe"
 SIGNED = ["content-type", "host", "x-content-sha256", "x-date"]
