@@ -3,17 +3,27 @@
 Recipes call ``g.add(node_ids.X, input=value_or_handle)``; a wrong node id, an unknown
 input, a type mismatch, a combo value outside its list or a number outside its range
 raises :class:`GraphBuildError` naming the node and input: a broken recipe fails at
-build time, never on the server.
+build time, never on the server. A required input the recipe leaves out takes the node's
+declared default, except a combo that names model files: the builder never picks a model
+the request did not name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BridgeError, ErrorCode
 from . import node_ids
 from .object_info import PRIMITIVES, InputSpec, NodeSpec, ObjectInfo
+
+# A combo whose choices look like these names model files (checkpoints, LoRAs, VAEs, erase/SAM models...).
+_FILE_CHOICE = re.compile(r"\.(safetensors|sft|ckpt|pt|pth|bin|onnx|gguf|pkl|tflite)$", re.IGNORECASE)
+
+
+def names_files(spec: InputSpec) -> bool:
+    return spec.type == "COMBO" and any(isinstance(c, str) and _FILE_CHOICE.search(c) for c in spec.choices or ())
 
 
 class GraphBuildError(BridgeError):
@@ -126,10 +136,13 @@ class Graph:
         for ispec in spec.inputs.values():
             if not ispec.required or ispec.name in node_inputs:
                 continue
+            if names_files(ispec):
+                raise GraphBuildError(
+                    f"{class_type}: required input {ispec.name!r} names a model file and was not given",
+                    node_type=class_type,
+                )
             if "default" in ispec.options and (ispec.type in PRIMITIVES or ispec.type == "COMBO"):
                 node_inputs[ispec.name] = ispec.options["default"]  # ComfyUI requires every required input
-            elif ispec.type == "COMBO" and ispec.choices:
-                node_inputs[ispec.name] = ispec.choices[0]
             else:
                 raise GraphBuildError(f"{class_type}: required input {ispec.name!r} is missing", node_type=class_type)
         node_id = str(len(self.nodes) + 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...tasks import EraseTask
+from ...tasks.erase import EraseTask
 from .. import node_ids as N  # noqa: N812
 from ..builder import Graph
 from . import recipe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ...tasks import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamSegmenter
+from ...tasks.mask import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamSegmenter
 from .. import node_ids as N  # noqa: N812
 from ..builder import Graph, Output
 from . import recipe

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...tasks import MaskAdjust, MaskPicture
+from ...tasks.parts import MaskAdjust, MaskPicture
 from .. import node_ids as N  # noqa: N812
 from ..builder import Graph, Output
 
