@@ -129,6 +129,8 @@ def test_private_loopback_and_link_local_urls_are_refused_by_default(local_http,
     assert err.value.code is ErrorCode.url_refused
 
 
-def test_non_http_urls_are_refused():
-    with pytest.raises(BridgeError):
-        asyncio.run(ImageLoader().load("file:///etc/passwd"))
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.png", "gopher://x/1"])
+def test_non_http_urls_are_refused_by_the_url_check(url):
+    with pytest.raises(BridgeError) as info:
+        asyncio.run(ImageLoader(UrlPolicy(allow_private=True)).load(url))
+    assert info.value.code is ErrorCode.url_refused and "only http(s) URLs" in info.value.info.message
