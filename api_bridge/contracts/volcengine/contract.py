@@ -18,26 +18,25 @@ from PIL import Image
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ...errors import BridgeError, ErrorInfo
-from ...server.images import ImageLimits, fetch_url
-from ...store.records import OutputRef
-from ...tasks import EraseOptions, EraseTask, HDOptions, MaskPicture, Watermark
+from ...tasks.erase import Corner, EraseOptions, EraseTask, HDOptions, Watermark
+from ...tasks.parts import MaskPicture
 from .. import Contract
-from .errors import API_VERSION, GatewayError, from_bridge_error
-from .inputs import MAX_BYTES, MAX_SIDE
+from .errors import API_VERSION, GatewayError, from_bridge_error, openapi_responses
 from .routes import make_router as make_volc_router
 from .service import EraseJob, EraseResult, new_request_id
 
 log = logging.getLogger(__name__)
 
-LIMITS = ImageLimits(max_bytes=MAX_BYTES, max_pixels=MAX_SIDE * MAX_SIDE)
-POSITIONS = ("bottom-right", "bottom-left", "top-left", "top-right")  # logo_info.position 0..3
+# logo_info.position 0..3 (the contract's order) -> IB_TextWatermark corner
+POSITIONS: tuple[Corner, ...] = ("bottom-right", "bottom-left", "top-left", "top-right")
+LANGUAGES = {0: "zh", 1: "en"}  # logo_info.language -> IB_TextWatermark language (its default texts)
 
 
 class VolcSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IB_VOLC_", extra="ignore")
 
     credentials: str = ""  # JSON {"AK": "SK"} or "AK:SK,AK2:SK2"
-    timeout: float = 600.0  # seconds a request waits for its result
+    timeout: float = 600.0  # seconds a request waits for its result; then the task is cancelled (50500)
     jpeg_quality: int = 90  # image_urls are JPEGs
 
 
@@ -74,8 +73,8 @@ def erase_task(job: EraseJob, image_ref, mask_ref) -> EraseTask:
             candidates=1,
         ),
         watermark=Watermark(
-            text=mark.logo_text_content or "",
-            language="zh" if mark.language == 0 else "en",
+            text=mark.logo_text_content or "",  # empty: the node's default text of the language
+            language=LANGUAGES[mark.language],
             position=POSITIONS[mark.position],
             opacity=mark.opacity,
         )
@@ -101,28 +100,23 @@ def make_router(ctx) -> APIRouter:
         log.warning("volcengine: no IB_VOLC_CREDENTIALS configured; every request will be refused")
 
     async def run(job: EraseJob, request: Request) -> EraseResult:
-        image = await ctx.images.load(job.image.data, LIMITS, what="image")  # decoded, EXIF applied
-        mask = await ctx.images.load(job.mask.data, LIMITS, what="mask")
-        task = erase_task(job, await ctx.service.put_image(image), await ctx.service.put_image(mask))
+        task = erase_task(job, await ctx.service.put_image(job.image), await ctx.service.put_image(job.mask))
         record = await ctx.service.run(task, contract="volcengine", timeout=settings.timeout)
         if record.error:
             raise BridgeError.from_info(record.error)
-        png = await ctx.service.read_output(record.output("image").key)
+        out = record.output("image")
+        png = await ctx.service.read_output(out.key)
         url = None
         if job.request.return_url:
             jpeg = await asyncio.to_thread(_to_jpeg, png, settings.jpeg_quality)
-            key = await ctx.service.blobs.put(jpeg, "jpg")
-            # Recorded as one of the task's outputs, so it expires (result TTL, 24 h) with the task.
-            out = record.output("image")
-            extra = OutputRef(name="image_jpeg", key=key, mime="image/jpeg", width=out.width, height=out.height)
-            await ctx.service.store.save(record.model_copy(update={"outputs": [*record.outputs, extra]}))
-            url = ctx.output_url(request, key)
+            # One of the task's outputs, so it expires (result TTL, 24 h) with the task.
+            extra = await ctx.service.attach_output(
+                record.id, "image_jpeg", jpeg, "jpg", mime="image/jpeg", width=out.width, height=out.height
+            )
+            url = ctx.output_url(request, extra.key)
         return EraseResult(image_base64=base64.b64encode(png).decode(), image_url=url)
 
-    async def fetch(url: str) -> bytes:
-        return await fetch_url(url, ctx.images.policy, MAX_BYTES)
-
-    return make_volc_router(credentials=credentials, run=run, fetch_url=fetch)
+    return make_volc_router(credentials=credentials, run=run, load=ctx.images.load, responses=openapi_responses())
 
 
 def error_envelope(error: ErrorInfo, status: int) -> JSONResponse:

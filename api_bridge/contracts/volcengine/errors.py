@@ -155,3 +155,32 @@ def from_bridge_error(code: str, message: str) -> BusinessError:
     if business == QUEUE_FULL:
         return queue_full()
     return BusinessError(business, message if business == INVALID_PARAMETER else f"Internal Error: {message}")
+
+
+def _envelope_schemas() -> dict:
+    gateway = {
+        "type": "object",
+        "required": ["ResponseMetadata"],
+        "properties": {"ResponseMetadata": {"type": "object", "required": ["RequestId", "Error"]}},
+    }
+    business = {"type": "object", "required": ["code", "status", "message", "request_id"]}
+    return {"gateway": gateway, "business": business}
+
+
+def openapi_responses() -> dict:
+    """Every status the route answers, for the OpenAPI document: the success wrapper, gateway and business errors."""
+    schemas = _envelope_schemas()
+    either = {"anyOf": [schemas["gateway"], schemas["business"]]}
+    statuses = {status for _, status in GATEWAY_CODES.values()} | {s for s, _ in BUSINESS_CODES.values()}
+    out: dict = {
+        200: {
+            "description": "Success wrapper (code 10000)",
+            "content": {"application/json": {"schema": schemas["business"]}},
+        }
+    }
+    for status in sorted(statuses):
+        out[status] = {
+            "description": "Gateway (ResponseMetadata.Error) or business (code) error",
+            "content": {"application/json": {"schema": either}},
+        }
+    return out

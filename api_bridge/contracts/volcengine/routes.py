@@ -1,9 +1,7 @@
 """FastAPI adapter: ``POST /?Action=...&Version=2022-08-31`` for the bridge's application.
 
-Requests to ``/`` that carry an ``Action`` query parameter are Volcengine's (PICPIK puts
-its Action in the JSON body instead, so the two can share ``/``: see ``is_volcengine``).
-The router is independent of the bridge's context: the contract's ``make_router(ctx)``
-passes the credentials, the run coroutine (task service) and the URL fetcher in.
+The router is independent of the bridge's context: the contract's ``make_router(ctx)`` passes the
+credentials, the run coroutine (task service) and the image loader in.
 """
 
 from __future__ import annotations
@@ -12,21 +10,19 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from PIL import Image
 
 from .service import EraseJob, EraseResult, handle
 
 PATH = "/"
 
 
-def is_volcengine(request: Request) -> bool:
-    return request.url.path == PATH and "Action" in request.query_params
-
-
 def make_router(
     *,
     credentials: Mapping[str, str] | Callable[[], Mapping[str, str]],
     run: Callable[[EraseJob, Request], Awaitable[EraseResult]],
-    fetch_url: Callable[[str], Awaitable[bytes]] | None = None,
+    load: Callable[..., Awaitable[Image.Image]],
+    responses: dict | None = None,
 ) -> APIRouter:
     """``credentials`` (AK -> SK) may be a callable, to pick up reloaded settings.
 
@@ -34,7 +30,12 @@ def make_router(
     """
     router = APIRouter()
 
-    @router.post(PATH, include_in_schema=True, summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)")
+    @router.post(
+        PATH,
+        summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)",
+        tags=["volcengine"],
+        responses=responses,
+    )
     async def volcengine_endpoint(request: Request) -> JSONResponse:
         body = await request.body()  # the exact bytes: the signature covers them
         answer = await handle(
@@ -45,7 +46,7 @@ def make_router(
             body=body,
             credentials=credentials() if callable(credentials) else credentials,
             run=lambda job: run(job, request),
-            fetch_url=fetch_url,
+            load=load,
         )
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 

@@ -2,9 +2,10 @@
 
 ``handle`` takes the raw HTTP request (method, path, query pairs, headers, body bytes)
 and returns the status and JSON body to send. The bridge's web layer is a thin adapter
-around it and supplies two coroutine functions: ``fetch_url`` (bytes of an ``image_urls`` entry)
-and ``run`` (async: the erase job through recipe → graph → executor → stored output). No image
-processing happens here: inputs are only checked against the contract's rules.
+around it and supplies two coroutine functions: ``load`` (the bridge's image loader,
+``server/images.ImageLoader.load``: base64 or an ``image_urls`` entry → decoded image, within
+this contract's limits) and ``run`` (the erase job through the task service). Every error,
+the bridge's own included, is answered in this contract's envelopes, never as a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from PIL import Image
+
+from ...errors import BridgeError
 from . import inputs
 from .errors import API_VERSION, BusinessError, GatewayError, format_elapsed, from_bridge_error, success_body
 from .models import EraseSettings, InpaintingRequest, erase_settings, parse_request
@@ -29,12 +33,12 @@ ACTIONS = frozenset({"CVProcess", "Img2ImgInpainting"})
 
 @dataclass(frozen=True)
 class EraseJob:
-    """Everything a recipe needs: validated bytes, the parsed request and what ``quality`` means."""
+    """Everything the erase task needs: decoded, checked images, the parsed request, what ``quality`` means."""
 
     request_id: str
     request: InpaintingRequest
-    image: inputs.CheckedImage
-    mask: inputs.CheckedImage
+    image: Image.Image  # upright RGB(A)
+    mask: Image.Image  # in its own mode (L, RGB or RGBA), checked against the contract's rules
     settings: EraseSettings
 
 
@@ -70,7 +74,7 @@ async def handle(
     body: bytes,
     credentials: Mapping[str, str],
     run: Callable[[EraseJob], Awaitable[EraseResult]],
-    fetch_url: Callable[[str], Awaitable[bytes]] | None = None,
+    load: Callable[..., Awaitable[Image.Image]],
     now: datetime | None = None,
 ) -> Answer:
     started = time.monotonic()
@@ -89,7 +93,7 @@ async def handle(
         log.info("volcengine gateway refusal %s: %s", err.code, err.message)
         return Answer(err.http_status, err.body(request_id=request_id, action=action, version=version or API_VERSION))
     try:
-        job = await _prepare(request_id, body, fetch_url)
+        job = await _prepare(request_id, body, load)
         result = await run(job)
         answer = success_body(
             request_id=request_id,
@@ -101,30 +105,27 @@ async def handle(
         return Answer(200, answer)
     except BusinessError as err:
         failure = err
-    except Exception as exc:  # the bridge's BridgeError (or a bug): answer in the service wrapper, never a traceback
-        code = getattr(getattr(exc, "code", None), "value", None)
-        if isinstance(code, str):
-            failure = from_bridge_error(code, str(getattr(getattr(exc, "info", None), "message", exc)))
-        else:
-            log.exception("volcengine request %s failed", request_id)
-            failure = from_bridge_error("internal", "unexpected error in the bridge")
+    except BridgeError as exc:  # bad input, queue full, timeout, ComfyUI failure: the service wrapper
+        failure = from_bridge_error(exc.code.value, exc.info.message)
+    except Exception:  # a bug: logged here, never shown to the client
+        log.exception("volcengine request %s failed", request_id)
+        failure = from_bridge_error("internal", "unexpected error in the bridge")
     log.info("volcengine business error %s: %s", failure.code, failure.message)
     elapsed = format_elapsed(time.monotonic() - started)
     return Answer(failure.http_status, failure.body(request_id=request_id, time_elapsed=elapsed))
 
 
-async def _prepare(request_id: str, body: bytes, fetch_url: Callable[[str], Awaitable[bytes]] | None) -> EraseJob:
+async def _prepare(request_id: str, body: bytes, load: Callable[..., Awaitable[Image.Image]]) -> EraseJob:
     request = parse_request(body)
     image_src, mask_src = request.sources
     if request.from_urls:
-        if fetch_url is None:
-            raise BusinessError(50400, "image_urls are not enabled on this bridge; send binary_data_base64")
-        image_bytes, mask_bytes = await fetch_url(image_src), await fetch_url(mask_src)
+        names = ("image_urls[0] (image)", "image_urls[1] (mask)")
     else:
-        image_bytes = inputs.decode_base64(image_src, "binary_data_base64[0] (image)")
-        mask_bytes = inputs.decode_base64(mask_src, "binary_data_base64[1] (mask)")
-    image = inputs.check_image(image_bytes, "image")
-    mask = inputs.check_mask(mask_bytes, image, "mask")
+        names = ("binary_data_base64[0] (image)", "binary_data_base64[1] (mask)")
+    urls = request.from_urls
+    image = await load(image_src, inputs.IMAGE_LIMITS, what=names[0], allow_url=urls)
+    mask = await load(mask_src, inputs.MASK_LIMITS, what=names[1], allow_url=urls, keep_mode=True)
+    inputs.check_mask(mask, image, names[1])
     return EraseJob(
         request_id=request_id, request=request, image=image, mask=mask, settings=erase_settings(request.quality)
     )

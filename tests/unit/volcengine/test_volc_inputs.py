@@ -1,5 +1,6 @@
-"""Image and mask rules: formats, size limits before decoding, the three mask encodings."""
+"""Image and mask rules of the contract through the bridge's one image loader: formats, limits, mask encodings."""
 
+import asyncio
 import base64
 import io
 
@@ -9,6 +10,10 @@ from PIL import Image
 
 from api_bridge.contracts.volcengine import inputs
 from api_bridge.contracts.volcengine.errors import BusinessError
+from api_bridge.errors import BridgeError, ErrorCode
+from api_bridge.server.images import ImageLoader
+
+LOADER = ImageLoader()
 
 
 def encode(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
@@ -17,47 +22,59 @@ def encode(img: Image.Image, fmt: str = "PNG", **kw) -> bytes:
     return buf.getvalue()
 
 
-def refused(fn, *args) -> str:
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def load(data: bytes, limits=inputs.IMAGE_LIMITS, **kw) -> Image.Image:
+    return asyncio.run(LOADER.load(b64(data), limits, what="image", allow_url=False, **kw))
+
+
+def refused_by_loader(data: bytes, limits=inputs.IMAGE_LIMITS) -> BridgeError:
+    with pytest.raises(BridgeError) as info:
+        load(data, limits)
+    assert info.value.code in (ErrorCode.invalid_input, ErrorCode.input_too_large)
+    return info.value
+
+
+def refused_mask(mask: Image.Image, image: Image.Image) -> str:
     with pytest.raises(BusinessError) as info:
-        fn(*args)
+        inputs.check_mask(mask, image)
     assert info.value.code == 50400 and info.value.http_status == 400
     return info.value.message
 
 
-IMAGE = inputs.check_image(encode(Image.new("RGB", (96, 80), (10, 20, 30)), "JPEG"))
+IMAGE = load(encode(Image.new("RGB", (96, 80), (10, 20, 30)), "JPEG"))
 GREY = np.zeros((80, 96), np.uint8)
 GREY[20:40, 30:60] = 255
 
 
-def test_image_header_is_read():
-    assert (IMAGE.format, IMAGE.width, IMAGE.height) == ("JPEG", 96, 80)
-    png = inputs.check_image(encode(Image.new("RGB", (64, 4096))))
-    assert (png.format, png.width, png.height) == ("PNG", 64, 4096)
-
-
-def test_exif_orientation_swaps_the_size():
+def test_jpeg_and_png_images_are_read_and_exif_applied():
+    assert IMAGE.size == (96, 80) and IMAGE.mode == "RGB"
+    assert load(encode(Image.new("RGB", (64, 4096)))).size == (64, 4096)
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90: stored 96x80, shown 80x96
-    img = inputs.check_image(encode(Image.new("RGB", (96, 80)), "JPEG", exif=exif))
-    assert (img.width, img.height) == (80, 96)
+    assert load(encode(Image.new("RGB", (96, 80)), "JPEG", exif=exif)).size == (80, 96)
 
 
 def test_base64_bare_and_data_url():
     raw = encode(Image.new("L", (64, 64)))
-    text = base64.b64encode(raw).decode()
-    assert inputs.decode_base64(text, "image") == raw
-    assert inputs.decode_base64("data:application/octet-stream;base64," + text, "image") == raw
-    assert inputs.decode_base64("data:image/png;base64," + text.rstrip("="), "image") == raw
-    assert "not valid base64" in refused(inputs.decode_base64, "***", "image")
-    assert "empty" in refused(inputs.decode_base64, "", "mask")
+    for value in (b64(raw), "data:application/octet-stream;base64," + b64(raw), "data:image/png;base64," + b64(raw)):
+        out = asyncio.run(LOADER.load(value, inputs.MASK_LIMITS, keep_mode=True))
+        assert out.mode == "L" and out.size == (64, 64)
+    with pytest.raises(BridgeError, match="not valid base64"):
+        asyncio.run(LOADER.load("***", inputs.IMAGE_LIMITS))
 
 
 def test_image_limits():
-    assert "5 MB" in refused(inputs.check_image, b"\xff" * (5 * 1024 * 1024 + 1))
-    assert "between 64 and 4096" in refused(inputs.check_image, encode(Image.new("RGB", (63, 100))))
-    assert "between 64 and 4096" in refused(inputs.check_image, encode(Image.new("RGB", (100, 4097))))
-    assert "only JPG, JPEG and PNG" in refused(inputs.check_image, encode(Image.new("RGB", (100, 100)), "BMP"))
-    assert "not a readable image" in refused(inputs.check_image, b"hello world")
+    assert "5 MB" in str(refused_by_loader(b"\xff" * (5 * 1024 * 1024 + 1)))
+    assert "at least 64" in str(refused_by_loader(encode(Image.new("RGB", (63, 100)))))
+    assert "4096" in str(refused_by_loader(encode(Image.new("RGB", (100, 4097)))))
+    assert "accepted formats: JPEG, PNG" in str(refused_by_loader(encode(Image.new("RGB", (100, 100)), "BMP")))
+    assert "not a readable image" in str(refused_by_loader(b"hello world"))
+    assert "accepted formats: PNG" in str(
+        refused_by_loader(encode(Image.new("L", (96, 80)), "JPEG"), inputs.MASK_LIMITS)
+    )
 
 
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
@@ -65,9 +82,9 @@ def test_huge_dimensions_are_refused_from_the_header_alone():
     # PNGs of zeros compress to well under 5 MB; decoding them would take hundreds of MB.
     big = encode(Image.new("L", (12000, 12000)))
     assert len(big) < 5 * 1024 * 1024
-    assert "12000x12000" in refused(inputs.check_image, big)
+    assert "12000x12000" in str(refused_by_loader(big))
     bomb = encode(Image.new("1", (20000, 20000)))
-    assert "at most 4096" in refused(inputs.check_image, bomb)
+    assert refused_by_loader(bomb).code is ErrorCode.input_too_large
 
 
 @pytest.mark.parametrize(
@@ -80,19 +97,22 @@ def test_huge_dimensions_are_refused_from_the_header_alone():
     ids=["grey", "rgb", "rgba"],
 )
 def test_the_three_documented_mask_encodings(mask):
-    checked = inputs.check_mask(encode(mask), IMAGE)
-    assert (checked.width, checked.height) == (96, 80)
+    decoded = load(encode(mask), inputs.MASK_LIMITS, keep_mode=True)
+    assert decoded.mode == mask.mode
+    inputs.check_mask(decoded, IMAGE)  # no error
 
 
 def test_masks_outside_the_contract_are_refused_clearly():
+    def mask(img: Image.Image) -> Image.Image:
+        return load(encode(img), inputs.MASK_LIMITS, keep_mode=True)
+
     colour = np.stack([GREY, GREY // 2, GREY], -1)
-    assert "R = G = B" in refused(inputs.check_mask, encode(Image.fromarray(colour, "RGB")), IMAGE)
+    assert "R = G = B" in refused_mask(mask(Image.fromarray(colour, "RGB")), IMAGE)
     alpha = np.dstack([GREY, GREY, GREY, np.full_like(GREY, 128)])
-    assert "A = 255" in refused(inputs.check_mask, encode(Image.fromarray(alpha, "RGBA")), IMAGE)
-    assert "mode LA" in refused(inputs.check_mask, encode(Image.fromarray(GREY, "L").convert("LA")), IMAGE)
-    assert "mode P" in refused(inputs.check_mask, encode(Image.fromarray(GREY, "L").convert("P")), IMAGE)
+    assert "A = 255" in refused_mask(mask(Image.fromarray(alpha, "RGBA")), IMAGE)
+    assert "mode LA" in refused_mask(mask(Image.fromarray(GREY, "L").convert("LA")), IMAGE)
+    assert "mode P" in refused_mask(mask(Image.fromarray(GREY, "L").convert("P")), IMAGE)
     sixteen = Image.fromarray(GREY.astype(np.uint16) * 257)
-    assert "mode I" in refused(inputs.check_mask, encode(sixteen), IMAGE)
-    assert "PNG" in refused(inputs.check_mask, encode(Image.fromarray(GREY, "L"), "JPEG"), IMAGE)
+    assert "mode I" in refused_mask(mask(sixteen), IMAGE)
     small = Image.fromarray(GREY[:64, :64], "L")
-    assert "must match" in refused(inputs.check_mask, encode(small), IMAGE)
+    assert "must match" in refused_mask(mask(small), IMAGE)
