@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 class ErrorCode(StrEnum):
     invalid_input = "invalid_input"  # the request itself is wrong (bad image, bad field)
+    unauthorized = "unauthorized"  # missing or wrong credentials
     input_too_large = "input_too_large"  # bytes or pixels over the contract's limit
     url_refused = "url_refused"  # image URL not allowed (private address) or not fetchable
     graph_invalid = "graph_invalid"  # the graph failed the builder's or ComfyUI's validation
@@ -29,6 +30,7 @@ class ErrorCode(StrEnum):
 # HTTP status each code maps to when a contract has no opinion of its own.
 HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.invalid_input: 422,
+    ErrorCode.unauthorized: 401,
     ErrorCode.input_too_large: 413,
     ErrorCode.url_refused: 422,
     ErrorCode.graph_invalid: 422,

@@ -1,9 +1,10 @@
 """The task service: the one entry point contract routers call.
 
-``submit`` stores a typed task and queues it; workers build its graph (recipe), run it
-on ComfyUI (executor), store the outputs (blob store) and finish the record (task
-store), then fire the webhook. ``wait`` serves synchronous contracts; ``events``
-streams progress (SSE). Unfinished tasks are re-queued when the bridge starts.
+``submit`` checks and stores a typed task and queues it; workers build its graph (recipe),
+run it on ComfyUI (executor), store the outputs (blob store) and finish the record (task
+store), then fire the webhook. ``run`` serves synchronous contracts (a task that outlives its
+deadline is cancelled); ``events`` streams progress (SSE). Unfinished tasks are re-queued when
+the bridge starts. Input images expire with their task (or by age when no task holds them).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from .errors import BridgeError, ErrorCode, ErrorInfo
 from .executors import ComfyExecutor
 from .graph.recipes import build_graph
 from .store import BlobStore, TaskRecord, TaskStatus, TaskStore
+from .store.blobs import is_input_key
 from .store.records import OutputRef, Progress
-from .tasks import ImageRef, parse_task
+from .tasks import ImageRef, TaskBase, image_refs, parse_task
 from .webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class TaskService:
         queue_cap: int = 256,
         task_timeout: float = 600.0,
         result_ttl: float = 24 * 3600.0,
+        input_ttl: float | None = None,
         max_attempts: int = 2,
         webhooks: WebhookSender | None = None,
     ):
@@ -53,6 +56,8 @@ class TaskService:
         self.queue_cap = queue_cap
         self.task_timeout = task_timeout
         self.result_ttl = result_ttl
+        # An uploaded image no task holds is deleted after this long (default: the result TTL).
+        self.input_ttl = result_ttl if input_ttl is None else input_ttl
         self.max_attempts = max_attempts
         self.webhooks = webhooks or WebhookSender()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -63,6 +68,9 @@ class TaskService:
         self._janitor: asyncio.Task | None = None
         self._stopping = False
         self._live: dict[str, TaskRecord] = {}  # records of tasks running in this process
+        self._cancel_reasons: dict[str, ErrorInfo] = {}  # why a running task was cancelled
+        self._record_locks: dict[str, asyncio.Lock] = {}
+        self._cancelled_queued: set[str] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -116,24 +124,36 @@ class TaskService:
             image.save(buf, "PNG", compress_level=1)
             return buf.getvalue()
 
-        key = await self.blobs.put(await asyncio.to_thread(encode), "png")
+        key = await self.blobs.put(await asyncio.to_thread(encode), "png", kind="input")
         return ImageRef(blob=key, width=image.width, height=image.height)
 
     # --- the contract-facing API -----------------------------------------------------------
     async def submit(
         self,
-        task: Any,
+        task: TaskBase,
         *,
         contract: str = "bridge",
         summary: dict[str, Any] | None = None,
         meta: dict[str, Any] | None = None,
         webhook_url: str | None = None,
     ) -> TaskRecord:
-        """Queue a typed task; raises ``BridgeError(queue_full)`` over the cap. The seed is resolved here."""
+        """Queue a typed task; the seed is resolved here.
+
+        Refused with ``invalid_input`` naming the field when an image it names was never uploaded (or
+        has expired) or the webhook target breaks the address policy; ``queue_full`` over the cap.
+        """
+        inputs = await self._check_inputs(task)
+        if webhook_url:
+            try:
+                self.webhooks.check(webhook_url)
+            except BridgeError as exc:
+                raise BridgeError(
+                    ErrorCode.invalid_input, f"webhook_url: {exc.info.message}", details={"field": "webhook_url"}
+                ) from None
         if self.over_cap:
             metrics.REJECTED.labels(contract=contract).inc()
             raise BridgeError(ErrorCode.queue_full, f"the queue is full ({self.queue_cap} tasks waiting); retry later")
-        if getattr(task, "seed", 0) is None or (getattr(task, "seed", 0) or 0) < 0:
+        if task.seed is None or task.seed < 0:
             task = task.model_copy(update={"seed": secrets.randbelow(2**31)})
         record = TaskRecord(
             id=uuid.uuid4().hex,
@@ -143,12 +163,26 @@ class TaskService:
             summary=summary or {},
             meta=meta or {},
             webhook_url=webhook_url,
-            info={"seed": getattr(task, "seed", None)},
+            inputs=inputs,
+            info={"seed": task.seed},
         )
         await self.store.create(record)
         metrics.SUBMITTED.labels(kind=record.kind, contract=contract).inc()
         self._enqueue(record.id)
         return record
+
+    async def _check_inputs(self, task: TaskBase) -> list[str]:
+        keys = []
+        for path, ref in image_refs(task):
+            if not is_input_key(ref.blob) or not await self.blobs.exists(ref.blob):
+                raise BridgeError(
+                    ErrorCode.invalid_input,
+                    f"task.{path}.blob: no uploaded image {ref.blob!r} (upload it with POST /bridge/v1/images; "
+                    "uploads expire)",
+                    details={"field": f"task.{path}.blob"},
+                )
+            keys.append(ref.blob)
+        return sorted(set(keys))
 
     async def get(self, task_id: str) -> TaskRecord:
         live = self._live.get(task_id)
@@ -164,41 +198,66 @@ class TaskService:
 
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskRecord:
         """Until the task is finished (or ``timeout``); returns the record either way."""
-        async with contextlib.AsyncExitStack():
-            q = self._listen(task_id)
-            try:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while True:
-                    record = await self.get(task_id)
-                    if record.status.finished:
-                        return record
-                    left = None if deadline is None else deadline - time.monotonic()
-                    if left is not None and left <= 0:
-                        return record
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(q.get(), min(left or 5.0, 5.0))
-            finally:
-                self._unlisten(task_id, q)
+        q = self._listen(task_id)
+        try:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                record = await self.get(task_id)
+                if record.status.finished:
+                    return record
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return record
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(q.get(), min(left or 5.0, 5.0))
+        finally:
+            self._unlisten(task_id, q)
 
-    async def run(self, task: Any, *, contract: str = "bridge", timeout: float | None = None, **kw: Any) -> TaskRecord:
-        """Submit and wait: for synchronous contracts."""
+    async def run(self, task: TaskBase, *, contract: str = "bridge", timeout: float, **kw: Any) -> TaskRecord:
+        """Submit and wait: for synchronous contracts. A task still unfinished after ``timeout`` s is
+        cancelled and ``BridgeError(timeout)`` raised, so nothing keeps running for a caller who has gone."""
         record = await self.submit(task, contract=contract, **kw)
-        return await self.wait(record.id, timeout)
+        record = await self.wait(record.id, timeout)
+        if not record.status.finished:
+            error = ErrorInfo(code=ErrorCode.timeout, message=f"the task did not finish within {timeout:g} s")
+            record = await self.cancel(record.id, error=error)
+            if record.status not in (TaskStatus.succeeded, TaskStatus.failed):  # cancelled (or still stopping)
+                raise BridgeError.from_info(error)
+        return record  # succeeded, or failed on its own (the caller answers record.error)
 
-    async def cancel(self, task_id: str) -> TaskRecord:
+    async def cancel(self, task_id: str, *, error: ErrorInfo | None = None) -> TaskRecord:
+        """Stop a queued or running task (no effect on a finished one); the record says why (``error``)."""
+        error = error or ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
         record = await self.get(task_id)
         if record.status.finished:
             return record
         running = self._running.get(task_id)
         if running:
+            self._cancel_reasons[task_id] = error
             running.cancel()  # the executor interrupts / dequeues it on ComfyUI
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(running), 10)
             return await self.get(task_id)
-        await self._finish(
-            record, TaskStatus.cancelled, error=ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
-        )
+        self._cancelled_queued.add(task_id)  # a worker that dequeues it meanwhile must not start it
+        await self._finish(record, TaskStatus.cancelled, error=error)
         return record
+
+    async def attach_output(
+        self, task_id: str, name: str, data: bytes, ext: str, *, mime: str, width: int | None, height: int | None
+    ) -> OutputRef:
+        """Store an extra result of a finished task (e.g. a contract's JPEG copy); it expires with the task."""
+        async with self._record_lock(task_id):
+            record = await self.get(task_id)
+            if not record.status.finished:
+                raise BridgeError(ErrorCode.internal, f"task {task_id} is not finished; outputs are attached after")
+            out = OutputRef(name=name, key=await self.blobs.put(data, ext), mime=mime, width=width, height=height)
+            record.outputs.append(out)
+            await self.store.save(record)
+            return out
+
+    def _record_lock(self, task_id: str) -> asyncio.Lock:
+        # Writers of a finished record (attach_output) take turns; the lock is dropped with the task.
+        return self._record_locks.setdefault(task_id, asyncio.Lock())
 
     async def events(self, task_id: str) -> AsyncIterator[TaskRecord]:
         """The record after every change, ending with the finished record (SSE)."""
@@ -256,7 +315,8 @@ class TaskService:
 
     async def _execute(self, task_id: str) -> None:
         record = await self.store.get(task_id)
-        if record is None or record.status.finished:
+        if record is None or record.status.finished or task_id in self._cancelled_queued:
+            self._cancelled_queued.discard(task_id)
             return
         record.status = TaskStatus.running
         record.attempts += 1
@@ -284,6 +344,7 @@ class TaskService:
                 lambda oi: build_graph(task, oi), self.blobs.get, on_progress, timeout=self.task_timeout
             )
             record.server = result.server
+            record.info.update(result.info)  # facts the nodes reported (engine, quality report)
             for stage, seconds in result.timings.items():
                 metrics.STAGE_LATENCY.labels(kind=record.kind, stage=stage).observe(seconds)
             outputs: list[OutputRef] = []
@@ -303,7 +364,10 @@ class TaskService:
                 record.status = TaskStatus.queued
                 await asyncio.shield(self.store.save(record))
                 return
-            await self._finish(record, TaskStatus.cancelled, ErrorInfo(code=ErrorCode.interrupted, message="cancelled"))
+            reason = self._cancel_reasons.pop(task_id, None)
+            await self._finish(
+                record, TaskStatus.cancelled, reason or ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
+            )
         except BridgeError as exc:
             if exc.info.retryable and record.attempts < self.max_attempts:
                 log.warning("task %s: %s; retrying (attempt %d)", task_id, exc, record.attempts + 1)
@@ -343,12 +407,22 @@ class TaskService:
                 log.exception("expiring old tasks failed")
 
     async def expire(self, now: float | None = None) -> int:
-        """Delete finished tasks past their TTL, with their output blobs."""
-        old = await self.store.expired(now or time.time())
+        """Delete finished tasks past their TTL with their outputs and inputs, and uploaded images that
+        no unfinished task holds once they are older than the input TTL. Returns the tasks deleted."""
+        now = now or time.time()
+        held = {key for record in await self.store.unfinished() for key in record.inputs}
+        old = await self.store.expired(now)
         for record in old:
             for out in record.outputs:
                 await self.blobs.delete(out.key)
+            for key in record.inputs:
+                if key not in held:
+                    await self.blobs.delete(key)
             await self.store.delete(record.id)
+            self._record_locks.pop(record.id, None)
+        for key in await self.blobs.inputs_older_than(now - self.input_ttl):
+            if key not in held:
+                await self.blobs.delete(key)
         return len(old)
 
 

@@ -6,6 +6,10 @@ says so *or* ``/history`` shows it finished (polled in the background, so a lost
 websocket message never hangs a task). A server whose websocket drops is unhealthy
 until it answers again; its running tasks fail with ``unavailable`` (retryable).
 :class:`ComfyExecutor` sends each task to the least-loaded healthy server.
+
+After a run the server is left as it was: the task's uploaded inputs (once no other running
+task reads them), the preview files it wrote and its history entry are removed (the pack's
+``/inpaint-bridge/cleanup`` route; ComfyUI has no delete for input files).
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ from typing import Any
 
 import aiohttp
 
+from .. import metrics
 from ..errors import BridgeError, ErrorCode
 from ..graph import BuiltGraph, ObjectInfo
 from ..graph.builder import GraphBuildError
 from .errors_map import from_execution_error, from_history_status, from_prompt_rejection
 
 log = logging.getLogger(__name__)
+CLEANUP_ROUTE = "/inpaint-bridge/cleanup"
+FACT_PREFIX = "ib_"  # UI outputs of this pack's nodes meant for the bridge (engine ran, quality report)
 # A graph that does not validate against a cached object_info older than this refetches it once.
 OBJECT_INFO_REFRESH_S = 2.0
 
@@ -40,6 +47,21 @@ class RunResult:
     prompt_id: str
     server: str
     timings: dict[str, float] = field(default_factory=dict)
+    info: dict[str, list[Any]] = field(default_factory=dict)  # node facts: "ib_engine" -> info["engine"]
+
+
+def node_facts(entry: dict[str, Any]) -> dict[str, list[Any]]:
+    """The ``ib_*`` UI outputs of every node in a /history entry, lists joined in node order."""
+    facts: dict[str, list[Any]] = {}
+    for _node, output in sorted((entry.get("outputs") or {}).items(), key=lambda kv: _node_order(kv[0])):
+        for key, value in (output or {}).items():
+            if key.startswith(FACT_PREFIX):
+                facts.setdefault(key[len(FACT_PREFIX) :], []).extend(value if isinstance(value, list) else [value])
+    return facts
+
+
+def _node_order(node_id: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in str(node_id).replace(".", ":").split(":"))
 
 
 class ComfyServer:
@@ -57,6 +79,9 @@ class ComfyServer:
         self._session: aiohttp.ClientSession | None = None
         self._watchers: dict[str, asyncio.Queue] = {}
         self._uploads: dict[str, asyncio.Future] = {}  # input file name -> upload (done or running)
+        self._readers: dict[str, int] = {}  # input file name -> running tasks that read it
+        self._removals: dict[str, asyncio.Future] = {}  # input file name -> its removal, until done
+        self._cleanup_missing = False  # the pack on this server has no cleanup route (logged once)
         self._ws_task: asyncio.Task | None = None
         self._connected = asyncio.Event()
 
@@ -82,6 +107,7 @@ class ComfyServer:
         if self.healthy:
             log.warning("ComfyUI %s is down: %s", self.url, why)
         self.healthy = False
+        metrics.COMFY_UP.labels(server=self.url).set(0)
         self._connected.clear()
         self._object_info = None
 
@@ -96,6 +122,7 @@ class ComfyServer:
                     self._object_info = None
                     self._uploads = {}  # a restarted or replaced server may not have them
                     self.healthy = True
+                    metrics.COMFY_UP.labels(server=self.url).set(1)
                     self._connected.set()
                     backoff = 0.2
                     log.info("connected to ComfyUI %s", self.url)
@@ -163,8 +190,11 @@ class ComfyServer:
             raise BridgeError(ErrorCode.unavailable, f"upload to ComfyUI failed ({status}): {body}")
 
     async def _ensure_uploaded(self, name: str, key: str, read_blob: BlobReader) -> None:
-        """Upload a blob once per server connection. Blobs never change under a key, and re-uploading
+        """Upload a blob once while tasks read it. Blobs never change under a key, and re-uploading
         the same file while another prompt's LoadImage reads it would hand that prompt half a file."""
+        removal = self._removals.get(name)
+        if removal is not None:  # the last reader's clean-up must not delete this new upload
+            await asyncio.shield(removal)
         pending = self._uploads.get(name)
         if pending is None:
             pending = asyncio.ensure_future(self._upload_blob(name, key, read_blob))
@@ -178,6 +208,44 @@ class ComfyServer:
 
     async def _upload_blob(self, name: str, key: str, read_blob: BlobReader) -> None:
         await self.upload(name, await read_blob(key))
+
+    async def _release(self, names: list[str], previews: list[dict[str, Any]], prompt_id: str) -> None:
+        """After a run: remove inputs no running task reads any more, this run's preview files, its history."""
+        unread = []
+        for name in names:
+            self._readers[name] -= 1
+            if self._readers[name] == 0:
+                del self._readers[name]
+                self._uploads.pop(name, None)
+                unread.append(name)
+        if not unread and not previews:
+            return
+        removal = asyncio.ensure_future(self._cleanup(unread, previews, prompt_id))
+        for name in unread:
+            self._removals[name] = removal
+        try:
+            await asyncio.shield(removal)
+        finally:
+            for name in unread:
+                if self._removals.get(name) is removal:
+                    del self._removals[name]
+
+    async def _cleanup(self, inputs: list[str], previews: list[dict[str, Any]], prompt_id: str) -> None:
+        with contextlib.suppress(BridgeError):
+            await self._json("POST", "/history", json={"delete": [prompt_id]})
+            if self._cleanup_missing:
+                return
+            temp = [{"filename": p.get("filename"), "subfolder": p.get("subfolder", "")} for p in previews]
+            status, _ = await self._json("POST", CLEANUP_ROUTE, json={"inputs": inputs, "temp": temp})
+            if status == 404:
+                self._cleanup_missing = True
+                log.warning(
+                    "ComfyUI %s has no %s route (an older pack?): inputs stay in its input folder",
+                    self.url,
+                    CLEANUP_ROUTE,
+                )
+            elif status != 200:
+                log.warning("clean-up on ComfyUI %s answered %s", self.url, status)
 
     async def history(self, prompt_id: str) -> dict[str, Any] | None:
         status, body = await self._json("GET", f"/history/{prompt_id}")
@@ -216,15 +284,19 @@ class ComfyServer:
     # --- one graph -------------------------------------------------------------------------
     async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
         t0 = time.perf_counter()
-        for name, key in graph.uploads.items():
-            await self._ensure_uploaded(name, key, read_blob)
-        t_upload = time.perf_counter()
+        names = list(graph.uploads)
+        for name in names:
+            self._readers[name] = self._readers.get(name, 0) + 1
         prompt_id = uuid.uuid4().hex
+        previews: list[dict[str, Any]] = []
         queue: asyncio.Queue = asyncio.Queue()
         self._watchers[prompt_id] = queue
         self.inflight += 1
         finished = False
         try:
+            for name, key in graph.uploads.items():
+                await self._ensure_uploaded(name, key, read_blob)
+            t_upload = time.perf_counter()
             status, body = await self._json(
                 "POST", "/prompt", json={"prompt": graph.prompt, "client_id": self.client_id, "prompt_id": prompt_id}
             )
@@ -238,6 +310,7 @@ class ComfyServer:
             images: dict[str, list[bytes]] = {}
             for name, node_id in graph.outputs.items():
                 items = ((entry.get("outputs") or {}).get(node_id) or {}).get("images") or []
+                previews += [item for item in items if item.get("type") == "temp"]
                 images[name] = [await self.view(item) for item in items]
             t_fetch = time.perf_counter()
             return RunResult(
@@ -245,12 +318,14 @@ class ComfyServer:
                 prompt_id,
                 self.url,
                 {"upload": t_upload - t0, "run": t_run - t_upload, "fetch": t_fetch - t_run},
+                node_facts(entry),
             )
         finally:
             self.inflight -= 1
             self._watchers.pop(prompt_id, None)
             if not finished:  # cancelled, timed out or failed: never leave it on the server
                 await asyncio.shield(self.interrupt(prompt_id))
+            await asyncio.shield(self._release(names, previews, prompt_id))
 
     async def _follow(
         self, prompt_id: str, graph: BuiltGraph, queue: asyncio.Queue, on_progress: ProgressFn | None

@@ -15,12 +15,14 @@ from fastapi.responses import JSONResponse
 from .. import contracts
 from ..errors import BridgeError, ErrorCode, ErrorInfo
 from ..executors import ComfyExecutor, LocalComfyProcess
+from ..net import UrlPolicy
 from ..service import TaskService
 from ..store import LocalBlobStore, SQLiteTaskStore
 from ..webhooks import WebhookSender
 from . import routes
+from .auth import warn_if_open
 from .context import BridgeContext
-from .images import ImageLimits, ImageLoader, UrlPolicy
+from .images import ImageLimits, ImageLoader
 from .settings import BridgeSettings
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     else:
         urls = settings.comfy_urls
     executor = ComfyExecutor(urls, poll_interval=settings.poll_interval)
+    policy = UrlPolicy(
+        allow_private=settings.allow_private_urls,
+        timeout=settings.url_timeout,
+        allow_hosts=frozenset(h.lower() for h in settings.allow_url_hosts),
+    )
     service = TaskService(
         store,
         blobs,
@@ -70,19 +77,21 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         queue_cap=settings.queue_cap,
         task_timeout=settings.task_timeout,
         result_ttl=settings.result_ttl,
+        input_ttl=settings.input_ttl,
         max_attempts=settings.max_attempts,
         webhooks=WebhookSender(
-            settings.webhook_secret, attempts=settings.webhook_attempts, backoff=settings.webhook_backoff
+            settings.webhook_secret,
+            attempts=settings.webhook_attempts,
+            backoff=settings.webhook_backoff,
+            policy=policy,
         ),
     )
-    images = ImageLoader(
-        UrlPolicy(allow_private=settings.allow_private_urls, timeout=settings.url_timeout),
-        ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels),
-    )
+    images = ImageLoader(policy, ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels))
     ctx = BridgeContext(service=service, images=images, settings=settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        warn_if_open(settings.host, settings.api_keys)
         if local:
             await local.start()
         await executor.start()
@@ -103,7 +112,10 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app = FastAPI(
         title="inpaint-bridge",
         version="0.1.0",
-        description="Five third-party inpainting APIs served by ComfyUI graphs.",
+        description=(
+            "Third-party inpainting APIs (today: Volcengine) and a native task API, served by ComfyUI graphs. "
+            "/bridge/v1/* takes an API key when IB_API_KEYS is set; result URLs are open."
+        ),
         lifespan=lifespan,
     )
     app.state.ctx = ctx

@@ -1,30 +1,82 @@
-"""The bridge's own routes: health, readiness, metrics, a native task API, outputs, SSE progress."""
+"""The bridge's own routes: health, readiness, metrics, the native task API, outputs, SSE progress.
 
-from __future__ import annotations
+Every status a route can answer is in the OpenAPI document with its body (``ErrorBody`` for
+errors), so generated clients and schemathesis see what the server really does. ``/bridge/v1/*``
+takes an API key when ``IB_API_KEYS`` is set; result URLs never do (their random key is the
+capability, as every contract's clients expect).
+"""
 
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, create_model
 from starlette.datastructures import UploadFile
 
-from ..errors import BridgeError, ErrorCode
+from ..errors import BridgeError, ErrorCode, ErrorInfo
 from ..store import TaskRecord
-from ..store.blobs import valid_key
-from ..tasks import ImageRef, Task
+from ..store.blobs import is_input_key, valid_key
+from ..store.records import OutputRef
+from ..tasks import ImageRef, task_union
+from .auth import api_key_dependency
 from .context import BridgeContext
 
 
+class ErrorBody(BaseModel):
+    """Every error of the native API."""
+
+    error: ErrorInfo
+
+
 class ImageUpload(BaseModel):
-    image: str  # base64, data: URI or http(s) URL
+    image: str = Field(description="base64, a data: URI or an http(s) URL")
 
 
-class TaskRequest(BaseModel):
-    task: Task
-    webhook_url: str | None = None
+class OutputView(OutputRef):
+    url: str = Field(description="Fetchable without authentication until the task expires.")
+
+
+# The task record as clients see it: without the stored task, outputs with their URLs.
+TaskView = create_model(
+    "TaskView",
+    __base__=BaseModel,
+    **{
+        name: (OutputView if name == "outputs" else field.annotation, field)
+        for name, field in TaskRecord.model_fields.items()
+        if name not in ("task", "outputs")
+    },
+    outputs=(list[OutputView], Field(default_factory=list)),
+)
+
+
+class ServerHealth(BaseModel):
+    url: str
+    healthy: bool
+    inflight: int
+
+
+class Health(BaseModel):
+    status: str
+    comfyui: list[ServerHealth]
+    queued: int
+    running: int
+    embedded: dict[str, Any] | None
+
+
+class Readiness(BaseModel):
+    ready: bool
+    reasons: list[str]
+    queued: int
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all with :class:`ErrorBody`."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+AUTH = (401,)  # every /bridge/v1 route but outputs
 
 
 def task_view(ctx: BridgeContext, request: Request, record: TaskRecord) -> dict[str, Any]:
@@ -37,8 +89,14 @@ def task_view(ctx: BridgeContext, request: Request, record: TaskRecord) -> dict[
 def make_router(ctx: BridgeContext) -> APIRouter:
     router = APIRouter()
     service = ctx.service
+    keyed = APIRouter(dependencies=[Depends(api_key_dependency(ctx.settings.api_keys))])
+    task_request = create_model(
+        "TaskRequest",
+        task=(task_union(), Field(description="A typed task; images are refs from POST /bridge/v1/images.")),
+        webhook_url=(str | None, Field(None, description="POSTed the finished record (signed; public hosts only).")),
+    )
 
-    @router.get("/health", tags=["ops"])
+    @router.get("/health", tags=["ops"], response_model=Health)
     async def health(request: Request) -> dict[str, Any]:
         """Liveness: the bridge answers. ComfyUI state is reported, not required."""
         ex = service.executor
@@ -53,7 +111,12 @@ def make_router(ctx: BridgeContext) -> APIRouter:
             ),
         }
 
-    @router.get("/ready", tags=["ops"])
+    @router.get(
+        "/ready",
+        tags=["ops"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "ComfyUI down or the queue over its cap"}},
+    )
     async def ready() -> JSONResponse:
         """Readiness: 503 while no ComfyUI is up or the queue is over its cap."""
         reasons = []
@@ -64,15 +127,44 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         body = {"ready": not reasons, "reasons": reasons, "queued": service.queue_depth}
         return JSONResponse(body, status_code=503 if reasons else 200)
 
-    @router.get("/metrics", tags=["ops"])
+    @router.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=Response,
+        responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
+        """Prometheus metrics (text exposition format)."""
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @router.post("/bridge/v1/images", tags=["bridge"], response_model=ImageRef)
+    @keyed.post(
+        "/bridge/v1/images",
+        tags=["bridge"],
+        response_model=ImageRef,
+        responses=errors(*AUTH, 413, 422),
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": ImageUpload.model_json_schema()},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"file": {"type": "string", "format": "binary"}},
+                            "required": ["file"],
+                        }
+                    },
+                },
+            }
+        },
+    )
     async def upload_image(request: Request) -> ImageRef:
         """Store an input image (multipart ``file``, or JSON ``{"image": base64|data URI|URL}``)."""
         if request.headers.get("content-type", "").startswith("multipart/"):
-            form = await request.form()
+            try:
+                form = await request.form()
+            except Exception as exc:  # starlette raises its own parser errors on a broken body
+                raise BridgeError(ErrorCode.invalid_input, f"unreadable multipart body: {exc}") from exc
             file = form.get("file")
             if not isinstance(file, UploadFile):
                 raise BridgeError(ErrorCode.invalid_input, "multipart upload needs a 'file' part")
@@ -86,23 +178,40 @@ def make_router(ctx: BridgeContext) -> APIRouter:
             image = await ctx.images.load(body.image)
         return await service.put_image(image)
 
-    @router.post("/bridge/v1/tasks", tags=["bridge"], status_code=202)
-    async def submit(request: Request, body: TaskRequest) -> dict[str, Any]:
-        """Queue a typed task (see api_bridge/tasks.py); images are refs from /bridge/v1/images."""
+    @keyed.post(
+        "/bridge/v1/tasks", tags=["bridge"], status_code=202, response_model=TaskView, responses=errors(*AUTH, 422, 429)
+    )
+    async def submit(request: Request, body: task_request) -> dict[str, Any]:  # type: ignore[valid-type]  (built above)
+        """Queue a typed task (see api_bridge/tasks/); images are refs from /bridge/v1/images."""
         record = await service.submit(body.task, webhook_url=body.webhook_url)
         return task_view(ctx, request, record)
 
-    @router.get("/bridge/v1/tasks/{task_id}", tags=["bridge"])
-    async def get_task(request: Request, task_id: str, wait: float = 0.0) -> dict[str, Any]:
+    @keyed.get(
+        "/bridge/v1/tasks/{task_id}", tags=["bridge"], response_model=TaskView, responses=errors(*AUTH, 404, 422)
+    )
+    async def get_task(
+        request: Request, task_id: str, wait: float = Query(0.0, ge=0.0, le=600.0, description="Long-poll (s).")
+    ) -> dict[str, Any]:
         """The task record; ``wait`` (s) long-polls until it finishes."""
-        record = await service.wait(task_id, min(wait, 600.0)) if wait > 0 else await service.get(task_id)
+        record = await service.wait(task_id, wait) if wait > 0 else await service.get(task_id)
         return task_view(ctx, request, record)
 
-    @router.post("/bridge/v1/tasks/{task_id}/cancel", tags=["bridge"])
+    @keyed.post(
+        "/bridge/v1/tasks/{task_id}/cancel", tags=["bridge"], response_model=TaskView, responses=errors(*AUTH, 404, 422)
+    )
     async def cancel(request: Request, task_id: str) -> dict[str, Any]:
+        """Cancel a queued or running task (a finished one is returned as it is)."""
         return task_view(ctx, request, await service.cancel(task_id))
 
-    @router.get("/bridge/v1/tasks/{task_id}/events", tags=["bridge"])
+    @keyed.get(
+        "/bridge/v1/tasks/{task_id}/events",
+        tags=["bridge"],
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            **errors(*AUTH, 404, 422),
+        },
+    )
     async def events(request: Request, task_id: str) -> StreamingResponse:
         """Server-sent events: ``progress`` on every change, then ``finished``."""
         await service.get(task_id)  # 404 before the stream starts
@@ -114,18 +223,28 @@ def make_router(ctx: BridgeContext) -> APIRouter:
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
-    @router.get("/bridge/v1/outputs/{key}", tags=["bridge"])
+    @router.get(
+        "/bridge/v1/outputs/{key}",
+        tags=["bridge"],
+        response_class=Response,
+        responses={
+            200: {"content": {m: {"schema": {"type": "string", "format": "binary"}} for m in _MEDIA.values()}},
+            **errors(404, 422),
+        },
+    )
     async def output(key: str) -> Response:
-        """A stored output (or input) image; no auth: the random key is the capability."""
-        if not valid_key(key):
+        """A stored result image; no auth: the random key is the capability. Inputs are never served."""
+        if not valid_key(key) or is_input_key(key):
             raise BridgeError(ErrorCode.not_found, "no such output")
         try:
             data = await service.read_output(key)
         except KeyError as exc:
             raise BridgeError(ErrorCode.not_found, "no such output (expired?)") from exc
-        media = (
-            "image/png" if key.endswith(".png") else "image/jpeg" if key.endswith((".jpg", ".jpeg")) else "image/webp"
-        )
+        media = _MEDIA[key.rsplit(".", 1)[1]]
         return Response(data, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
+    router.include_router(keyed)
     return router
+
+
+_MEDIA = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A list setting from the environment: a JSON list, or items separated by commas.
+ListSetting = Annotated[list[str], NoDecode]
+
+
+def split_list(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
 
 
 class BridgeSettings(BaseSettings):
@@ -13,14 +27,19 @@ class BridgeSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    api_keys: ListSetting = Field(
+        default_factory=list,
+        description="Keys for /bridge/v1/* (JSON list or a,b); sent as 'Authorization: Bearer K' or 'X-API-Key: K'. "
+        "None configured: the native API is open (result URLs are always open: their random key is the capability).",
+    )
     public_url: str | None = Field(None, description="Base URL in result links (default: from the request).")
 
     # ComfyUI: remote URLs, or (when empty) an embedded ComfyUI started by the bridge.
-    comfy_urls: list[str] = Field(default_factory=list, description="Remote ComfyUI servers (JSON list or a,b).")
+    comfy_urls: ListSetting = Field(default_factory=list, description="Remote ComfyUI servers (JSON list or a,b).")
     comfy_path: str | None = Field(None, description="ComfyUI folder (default: $COMFYUI_PATH or .comfyui/path).")
     comfy_listen: str = "127.0.0.1"
     comfy_port: int = 8188
-    comfy_args: list[str] = Field(default_factory=list, description="Extra main.py arguments.")
+    comfy_args: ListSetting = Field(default_factory=list, description="Extra main.py arguments (JSON list or a,b).")
     comfy_python: str | None = None
     comfy_cpu: bool | None = Field(None, description="Force --cpu (default: when CUDA is not available).")
     comfy_start_timeout: float = 180.0
@@ -32,10 +51,14 @@ class BridgeSettings(BaseSettings):
     queue_cap: int = Field(256, ge=1, description="Queued tasks beyond this are answered 429.")
     task_timeout: float = 600.0
     result_ttl: float = 24 * 3600.0
+    input_ttl: float | None = Field(None, description="Uploaded images no task holds are deleted after (s).")
     max_attempts: int = 2
     poll_interval: float = 1.0
 
     allow_private_urls: bool = False
+    allow_url_hosts: ListSetting = Field(
+        default_factory=list, description="Hosts (host or host:port) image URLs and webhooks may reach though private."
+    )
     url_timeout: float = 15.0
     max_image_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 4096 * 4096
@@ -46,6 +69,8 @@ class BridgeSettings(BaseSettings):
 
     log_json: bool = False
     log_level: str = "INFO"
+
+    _lists = field_validator("api_keys", "comfy_urls", "comfy_args", "allow_url_hosts", mode="before")(split_list)
 
     @property
     def embedded(self) -> bool:

@@ -24,7 +24,7 @@ class TaskStatus(StrEnum):
 
 
 class OutputRef(BaseModel):
-    """One result file in the blob store; served at ``/bridge/v1/outputs/{key}`` without auth."""
+    """One result file in the blob store; served at ``/bridge/v1/outputs/{key}`` without auth until it expires."""
 
     name: str  # the recipe's result name ("image", "mask")
     key: str
@@ -52,6 +52,7 @@ class TaskRecord(BaseModel):
     task: dict[str, Any]  # the typed task as JSON (re-parsed with api_bridge.tasks.parse_task)
     summary: dict[str, Any] = Field(default_factory=dict)  # small request summary for listings
     meta: dict[str, Any] = Field(default_factory=dict)  # contract-private data (echoed fields etc.)
+    inputs: list[str] = Field(default_factory=list)  # input blob keys the task reads (deleted when it expires)
     outputs: list[OutputRef] = Field(default_factory=list)
     info: dict[str, Any] = Field(default_factory=dict)  # e.g. {"seed": 123}
     error: ErrorInfo | None = None
