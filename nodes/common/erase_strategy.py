@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .mask_bounds import fit_span
 from .mask_soft import feather
 
 STRATEGIES = ("crop", "resize", "original")
@@ -37,16 +38,6 @@ class Box:
         return Box(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
 
-def _span(lo: int, hi: int, size: int) -> tuple[int, int]:
-    """[lo, hi) moved inside [0, size) keeping its length where it fits: a region at the image edge gets its
-    missing context from the other side, as IOPaint's crop does."""
-    if lo < 0:
-        lo, hi = 0, hi - lo
-    if hi > size:
-        lo, hi = lo - (hi - size), size
-    return max(0, lo), min(size, hi)
-
-
 def region_windows(hole: np.ndarray, margin: int) -> list[Box]:
     """One context window per 8-connected hole region (its box plus ``margin``, shifted inside the image at the
     edges); overlapping windows merged."""
@@ -55,8 +46,8 @@ def region_windows(hole: np.ndarray, margin: int) -> list[Box]:
     boxes = []
     for i in range(1, count):
         x, y, bw, bh = (int(v) for v in stats[i, :4])
-        x0, x1 = _span(x - margin, x + bw + margin, w)
-        y0, y1 = _span(y - margin, y + bh + margin, h)
+        x0, x1 = fit_span(x - margin, x + bw + margin, w)
+        y0, y1 = fit_span(y - margin, y + bh + margin, h)
         boxes.append(Box(x0, y0, x1, y1))
     merged = True
     while merged:  # repeat until no two windows overlap
