@@ -1,4 +1,4 @@
-"""Where an engine runs: IOPaint's HD strategies, and seam-safe compositing.
+"""Where an engine runs: IOPaint's HD strategies.
 
 - ``original``: the whole image at native resolution;
 - ``resize``: images whose longest side exceeds ``resize_limit`` are erased at that
@@ -7,8 +7,7 @@
   region gets its own context window (its box plus ``crop_margin``; windows that
   overlap are merged) and is erased there at native resolution.
 
-``composite`` returns the original pixels wherever the final mask is 0 — bit for
-bit — and blends the fill over an inner feather band so no seam shows.
+Pixels outside the hole are the original's; ``erase_blend`` composites the fill.
 """
 
 from collections.abc import Callable
@@ -18,7 +17,6 @@ import cv2
 import numpy as np
 
 from .mask_bounds import fit_span
-from .mask_soft import feather
 
 STRATEGIES = ("crop", "resize", "original")
 Engine = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
@@ -107,10 +105,3 @@ def run_strategy(
         out[hole] = filled[hole]
         return out
     return engine(image, hole, seed)
-
-
-def blend_alpha(hole: np.ndarray, feather_px: int) -> np.ndarray:
-    """Float32 alpha: 1 deep inside the hole, an inner smooth ramp of ``feather_px``, exactly 0 outside."""
-    if feather_px <= 0:
-        return hole.astype(np.float32)
-    return feather(hole.astype(np.uint8), feather_px, "inner", "smooth")
