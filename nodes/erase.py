@@ -6,8 +6,6 @@ the engine runs per the HD ``strategy``, and the fill is blended in over an inne
 feather band: every pixel outside the grown mask is returned bit for bit.
 """
 
-import contextlib
-
 import comfy.model_management
 import comfy.utils
 import folder_paths
@@ -22,6 +20,7 @@ from .common.erase_strategy import STRATEGIES, run_strategy
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint8_rgb
+from .model_placement import Held, hold, on_compute_device
 
 FOLDER = "inpaint"
 EraseModel = io.Custom("IB_ERASE_MODEL")
@@ -31,25 +30,9 @@ class EraseModelHandle:
     def __init__(self, name: str, path: str):
         self.name, self.path = name, path
 
-    def load(self) -> LearnedEraser:
-        """The model, cached on the CPU; ``on_compute_device`` lends it to the GPU for one run."""
-        return MODELS.get_or_create(file_key(self.path), lambda: LearnedEraser(self.path, "cpu"))
-
-
-@contextlib.contextmanager
-def on_compute_device(model: LearnedEraser | None):
-    """ComfyUI core's upscale-model pattern: free room, move in, run, move back to the CPU, so an erase
-    model never keeps holding VRAM that the samplers need."""
-    if model is None:
-        yield
-        return
-    device = comfy.model_management.get_torch_device()
-    comfy.model_management.free_memory(model.memory_bytes() * 2, device)  # weights + activations headroom
-    model.to(device)
-    try:
-        yield
-    finally:
-        model.to("cpu")
+    def load(self) -> Held[LearnedEraser]:
+        """The model from the CPU cache, placed per run by ComfyUI's memory manager (``model_placement``)."""
+        return MODELS.get_or_create(file_key(self.path), lambda: hold(LearnedEraser(self.path)))
 
 
 class EraseModelLoader(io.ComfyNode):
@@ -156,33 +139,32 @@ class Erase(io.ComfyNode):
         count = pair_batches(images.shape[0], masks.shape[0])
         if engine == MODEL and erase_model is None:
             raise ValueError("engine 'model' needs an erase_model input (Load Erase Model)")
-        learned = erase_model.load() if engine == MODEL else None
+        learned = on_compute_device(erase_model.load()) if engine == MODEL else None
         plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
         results, grown_masks = [], []
-        with on_compute_device(learned):
-            for index in range(count):
-                original = images[min(index, images.shape[0] - 1)]
-                pixels = to_uint8_rgb(original)
-                hole = grown_hole(masks[min(index, masks.shape[0] - 1)].float().cpu().numpy(), dilate)
-                grown_masks.append(torch.from_numpy(hole.astype("float32")))
-                alpha = blend_alpha(hole, feather, grown_by=dilate)
-                for name, offset in plan:
-                    comfy.model_management.throw_exception_if_processing_interrupted()
-                    fill = run_strategy(
-                        pixels,
-                        hole,
-                        learned if name == MODEL else classical_engine(name),
-                        seed + offset,
-                        strategy,
-                        crop_trigger_size,
-                        crop_margin,
-                        resize_limit,
-                        # A cancel takes effect between regions, not only between candidates.
-                        before_window=comfy.model_management.throw_exception_if_processing_interrupted,
-                    )
-                    results.append(composite(original, fill, alpha))
-                    bar.update(1)
+        for index in range(count):
+            original = images[min(index, images.shape[0] - 1)]
+            pixels = to_uint8_rgb(original)
+            hole = grown_hole(masks[min(index, masks.shape[0] - 1)].float().cpu().numpy(), dilate)
+            grown_masks.append(torch.from_numpy(hole.astype("float32")))
+            alpha = blend_alpha(hole, feather, grown_by=dilate)
+            for name, offset in plan:
+                comfy.model_management.throw_exception_if_processing_interrupted()
+                fill = run_strategy(
+                    pixels,
+                    hole,
+                    learned if name == MODEL else classical_engine(name),
+                    seed + offset,
+                    strategy,
+                    crop_trigger_size,
+                    crop_margin,
+                    resize_limit,
+                    # A cancel takes effect between regions, not only between candidates.
+                    before_window=comfy.model_management.throw_exception_if_processing_interrupted,
+                )
+                results.append(composite(original, fill, alpha))
+                bar.update(1)
         return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
 
 

@@ -22,6 +22,7 @@ from .common.sam_backends import OnnxSam, TorchSam
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS, segment
 from .common.tensors import as_image_batch, to_uint8_rgb
+from .model_placement import Held, hold, on_compute_device
 
 log = logging.getLogger(__name__)
 FOLDER = "sams"
@@ -35,14 +36,16 @@ class SamHandle:
     kind: str  # "onnx" or "segment-anything"
     paths: tuple[str, ...]
 
-    def load(self):
+    def load(self) -> tuple[tuple, Held]:
+        """(cache key, model from the CPU cache); a checkpoint is placed per run by ``model_placement``, an ONNX
+        pair runs on the CPU."""
         key = file_key(*self.paths)
 
-        def create():
+        def create() -> Held:
             log.info("loading SAM model %s (%s)", self.name, self.kind)
             if self.kind == "onnx":
-                return OnnxSam(*self.paths)
-            return TorchSam(self.paths[0], device=str(comfy.model_management.get_torch_device()))
+                return Held(OnnxSam(*self.paths))
+            return hold(TorchSam(self.paths[0]))
 
         try:
             return key, MODELS.get_or_create(key, create)
@@ -140,7 +143,8 @@ class SAMSegment(io.ComfyNode):
         images = as_image_batch(image)
         batch, height, width = images.shape[:3]
         prompts = parse_prompts(points, boxes, batch)
-        model_key, backend = sam_model.load()
+        model_key, held = sam_model.load()
+        backend = on_compute_device(held)
         bar = comfy.utils.ProgressBar(batch)
         merged, instances, scores, found = [], [], [], []
         for index in range(batch):

@@ -80,7 +80,7 @@ def detect_sam_variant(state_dict: dict) -> str:
 class TorchSam:
     kind = "segment-anything"
 
-    def __init__(self, checkpoint_path: str, device: str = "cpu"):
+    def __init__(self, checkpoint_path: str):
         import torch
         from segment_anything import SamPredictor, sam_model_registry
 
@@ -100,8 +100,8 @@ class TorchSam:
                 k: v for k, v in state.items() if not (k.startswith("mask_decoder.") and k.split(".")[1] in _HQ_PARTS)
             }
         model.load_state_dict(state)
-        self.model = model.to(device).eval()
-        self.predictor = SamPredictor(self.model)
+        self.network = model.eval()  # on the CPU; the placement policy moves it
+        self.predictor = SamPredictor(self.network)
 
     def embed(self, image_uint8: np.ndarray) -> Embedding:
         import torch

@@ -7,6 +7,7 @@ import torch
 from skimage import data
 
 from support.model_folders import extra_model_folder
+from support.placement import assert_placed_by_comfyui
 from support.tiny_models import build_grounding_dino
 
 
@@ -68,3 +69,18 @@ def test_missing_folder_and_missing_weights_are_clear(detect, dino_dir):
         match="lacks preprocessor_config.json or processor_config.json, model.safetensors or pytorch_model.bin",
     ):
         detect.GroundingDinoLoader.execute(model_name="broken")
+
+
+def test_model_is_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(detect, dino_dir):
+    (handle,) = detect.GroundingDinoLoader.execute(model_name="tiny-test").args
+    held = handle.load()
+    assert handle.load() is held
+    image = torch.from_numpy(data.chelsea()[:96, :128].copy()).float().div(255)[None]
+
+    def run():
+        count = detect.TextPromptDetect.execute(
+            dino_model=handle, image=image, prompt="a cat.", box_threshold=0.0, text_threshold=0.0
+        ).args[3]
+        assert count > 0
+
+    assert_placed_by_comfyui(held, run)

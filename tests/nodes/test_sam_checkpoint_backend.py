@@ -24,7 +24,8 @@ def test_checkpoint_loads_runs_and_gives_three_candidates(pack_module, checkpoin
     assert "sam_vit_b_random.pth" in sam.sam_choices()
     (handle,) = sam.SAMLoader.execute(model_name="sam_vit_b_random.pth").args
     assert handle.kind == "segment-anything"
-    key, backend = handle.load()
+    key, held = handle.load()
+    backend = held.model
     assert backend.variant == "vit_b"
     pixels = (np.random.default_rng(0).random((48, 64, 3)) * 255).astype(np.uint8)
     emb = backend.embed(pixels)
@@ -66,8 +67,7 @@ def test_sam_hq_checkpoint_runs_its_shared_sam_weights(pack_module, checkpoint):
     state["mask_decoder.hf_mlp.layers.0.weight"] = torch.zeros(256, 256)
     hq = checkpoint.with_name("sam_hq_vit_b_random.pth")
     torch.save(state, hq)
-    key, backend = sam.sam_handle(hq.name).load()
-    assert backend.variant == "vit_b"
+    assert sam.sam_handle(hq.name).load()[1].model.variant == "vit_b"
     image = torch.from_numpy((np.random.default_rng(1).random((32, 40, 3)) * 255).astype(np.uint8)).float() / 255
     out = sam.SAMSegment.execute(sam_model=sam.sam_handle(hq.name), image=image[None], points="[[5, 5, 1]]").args
     assert out[0].shape == (1, 32, 40)
