@@ -179,12 +179,16 @@ def test_migan_torchscript_without_buffers_takes_its_size_from_the_file_name(era
     assert not frozen.state_dict()  # constants folded in: nothing to read the size from
     path = migan_files["torchscript"].with_name("migan_256_frozen.pt")
     frozen.save(str(path))
-    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load().model
+    (handle,) = erase.EraseModelLoader.execute(model_name=path.name).args
+    model = handle.load().model
     assert (model.kind, model.size) == ("MI-GAN", 256)
     image = (np.random.default_rng(1).random((40, 60, 3)) * 255).astype(np.uint8)
     hole = np.zeros((40, 60), bool)
     hole[10:30, 20:40] = True
     assert model(image, hole).shape == (40, 60, 3)
+    # No tensors of its own to place (its constants stay on the CPU, where it runs): the node still runs it.
+    assert handle.load().memory_bytes() == 0 and model.device.type == "cpu"
+    _erase_keeps_the_outside(erase, handle, min_change=0.01)
 
 
 def test_models_are_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(erase, lama_files):
