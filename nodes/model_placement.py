@@ -10,7 +10,7 @@ the diffusion helpers reuse it): ComfyUI's own memory manager, as for its CLIP-v
   it back to the offload device. Nothing of ours holds VRAM that ComfyUI does not know about.
 
 ONNX sessions (SAM pairs, rembg) run on the CPU through onnxruntime and hold no torch weights: they are cached
-as they are (``Held`` without a patcher) and never registered.
+in the same CPU cache but never registered (a SAM pair is a ``Held`` without a patcher, beside the checkpoints).
 """
 
 from dataclasses import dataclass
