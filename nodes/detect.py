@@ -12,6 +12,7 @@ from ._comfy import io, schema
 from .common.grounding_dino import HOW_TO_GET, GroundingDino, check_model_folder
 from .common.model_cache import MODELS, file_key
 from .common.tensors import as_image_batch, to_uint8_rgb
+from .model_placement import Held, hold, on_compute_device
 
 FOLDER = "grounding-dino"
 DinoModel = io.Custom("IB_GROUNDING_DINO")
@@ -40,10 +41,10 @@ class DinoHandle:
     name: str
     folder: str
 
-    def load(self) -> GroundingDino:
+    def load(self) -> Held[GroundingDino]:
+        """The model from the CPU cache, placed per run by ComfyUI's memory manager (``model_placement``)."""
         config = os.path.join(self.folder, "config.json")
-        device = str(comfy.model_management.get_torch_device())
-        return MODELS.get_or_create(file_key(config), lambda: GroundingDino(self.folder, device))
+        return MODELS.get_or_create(file_key(config), lambda: hold(GroundingDino(self.folder)))
 
 
 class GroundingDinoLoader(io.ComfyNode):
@@ -106,7 +107,7 @@ class TextPromptDetect(io.ComfyNode):
         cls, dino_model, image, prompt: str, box_threshold=0.3, text_threshold=0.25, max_detections=0
     ) -> io.NodeOutput:
         images = as_image_batch(image)
-        model = dino_model.load()
+        model = on_compute_device(dino_model.load())
         bar = comfy.utils.ProgressBar(images.shape[0])
         results = []
         for item in images:

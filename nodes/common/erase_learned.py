@@ -27,6 +27,7 @@ import torch
 from torch.nn.functional import pad
 
 from .migan_arch import load_migan, migan_resolution
+from .torch_modules import weights_device
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ def migan_size_hint(path: str) -> int:
 
 
 class LearnedEraser:
-    def __init__(self, path: str, device: str = "cpu"):
-        self.path, self.device = path, torch.device(device)
+    """A learned erase model, loaded on the CPU; it computes wherever its ``network`` is placed."""
+
+    def __init__(self, path: str):
+        self.path = path
         self.descriptor, self.module = None, None
         self.size = 0  # fixed square input size (MI-GAN); 0: any size, padded to ``multiple``
         try:
@@ -65,7 +68,7 @@ class LearnedEraser:
             raise ValueError(f"could not load erase model {path}: {exc}") from exc
 
     def _load_torchscript(self, path: str) -> None:
-        self.module = torch.jit.load(path, map_location=self.device).eval()
+        self.module = torch.jit.load(path, map_location="cpu").eval()
         inputs = forward_input_count(self.module)
         if inputs == 2:
             self.kind, self.multiple = "torchscript", 8
@@ -85,10 +88,10 @@ class LearnedEraser:
         # MAT lives in spandrel_extra_arches: the package is MIT, but MAT's own code carries a
         # restrictive (non-commercial) licence — see the README before commercial use.
         spandrel_extra_arches.install(ignore_duplicates=True)
-        loader = spandrel.ModelLoader(self.device)
+        loader = spandrel.ModelLoader("cpu")
         state_dict = loader.load_state_dict_from_file(path)
         if migan_resolution(state_dict) is not None:  # spandrel has no MI-GAN: our own module
-            self.module = load_migan(state_dict).to(self.device)
+            self.module = load_migan(state_dict)
             self.kind, self.multiple, self.size = "MI-GAN", 1, self.module.resolution
             return
         descriptor = loader.load_from_state_dict(state_dict)
@@ -99,19 +102,14 @@ class LearnedEraser:
         self.kind = descriptor.architecture.name
         self.multiple = descriptor.size_requirements.multiple_of or 1
 
-    def _network(self) -> torch.nn.Module:
+    @property
+    def network(self) -> torch.nn.Module:
+        """The one network it holds (spandrel's model or the module): what the placement policy moves."""
         return self.descriptor.model if self.descriptor is not None else self.module
 
-    def memory_bytes(self) -> int:
-        """Parameters and buffers: what moving the model to a device costs there."""
-        network = self._network()
-        return sum(t.numel() * t.element_size() for t in (*network.parameters(), *network.buffers()))
-
-    def to(self, device: str | torch.device) -> "LearnedEraser":
-        """Move the model (IOPaint, too, loads TorchScript files on the CPU and then moves them)."""
-        self.device = torch.device(device)
-        self._network().to(self.device)
-        return self
+    @property
+    def device(self) -> torch.device:
+        return weights_device(self.network)
 
     @property
     def stochastic(self) -> bool:
@@ -119,17 +117,18 @@ class LearnedEraser:
         return self.kind == "MAT"
 
     def __call__(self, image_uint8: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray:
+        device = self.device
         # Seed a forked RNG: ComfyUI's global generator (the samplers' noise) is left as it was.
-        devices = [self.device.index or 0] if self.device.type == "cuda" else []
+        devices = [device.index or 0] if device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            return self._fill(image_uint8, hole)
+            if self.size:
+                return self._fixed_size_fill(image_uint8, hole, device)
+            return self._fill(image_uint8, hole, device)
 
-    def _fill(self, image_uint8: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        if self.size:
-            return self._fixed_size_fill(image_uint8, hole)
-        image = torch.from_numpy(image_uint8).to(self.device).permute(2, 0, 1)[None].float() / 255.0
-        mask = torch.from_numpy(hole.astype(np.float32)).to(self.device)[None, None]
+    def _fill(self, image_uint8: np.ndarray, hole: np.ndarray, device: torch.device) -> np.ndarray:
+        image = torch.from_numpy(image_uint8).to(device).permute(2, 0, 1)[None].float() / 255.0
+        mask = torch.from_numpy(hole.astype(np.float32)).to(device)[None, None]
         h, w = hole.shape
         with torch.inference_mode():
             if self.descriptor is not None:
@@ -141,7 +140,7 @@ class LearnedEraser:
                 out = out[..., :h, :w]
         return (out[0].permute(1, 2, 0).clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
 
-    def _fixed_size_fill(self, image_uint8: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    def _fixed_size_fill(self, image_uint8: np.ndarray, hole: np.ndarray, device: torch.device) -> np.ndarray:
         """MI-GAN at its square size: shrink to fit (area), pad (mirror) to the square, run, crop, grow back (cubic)."""
         h, w = hole.shape
         scale = min(1.0, self.size / max(h, w))
@@ -155,8 +154,8 @@ class LearnedEraser:
         padding = ((0, self.size - small_h), (0, self.size - small_w))
         image = np.pad(image, (*padding, (0, 0)), mode="symmetric")
         mask = np.pad(small_hole, padding, mode="symmetric")
-        rgb = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float() / 127.5 - 1.0
-        m = torch.from_numpy(mask.astype(np.float32)).to(self.device)[None, None]
+        rgb = torch.from_numpy(image).to(device).permute(2, 0, 1)[None].float() / 127.5 - 1.0
+        m = torch.from_numpy(mask.astype(np.float32)).to(device)[None, None]
         with torch.inference_mode():
             out = self.module(torch.cat([0.5 - m, rgb * (1 - m)], dim=1))
         out = (out[0].permute(1, 2, 0) * 127.5 + 127.5).round().clamp(0, 255).to(torch.uint8).cpu().numpy()

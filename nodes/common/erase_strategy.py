@@ -1,4 +1,4 @@
-"""Where an engine runs: IOPaint's HD strategies, and seam-safe compositing.
+"""Where an engine runs: IOPaint's HD strategies.
 
 - ``original``: the whole image at native resolution;
 - ``resize``: images whose longest side exceeds ``resize_limit`` are erased at that
@@ -7,8 +7,7 @@
   region gets its own context window (its box plus ``crop_margin``; windows that
   overlap are merged) and is erased there at native resolution.
 
-``composite`` returns the original pixels wherever the final mask is 0 — bit for
-bit — and blends the fill over an inner feather band so no seam shows.
+Pixels outside the hole are the original's; ``erase_blend`` composites the fill.
 """
 
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .mask_soft import feather
+from .mask_bounds import fit_span
 
 STRATEGIES = ("crop", "resize", "original")
 Engine = Callable[[np.ndarray, np.ndarray, int], np.ndarray]
@@ -37,16 +36,6 @@ class Box:
         return Box(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
 
-def _span(lo: int, hi: int, size: int) -> tuple[int, int]:
-    """[lo, hi) moved inside [0, size) keeping its length where it fits: a region at the image edge gets its
-    missing context from the other side, as IOPaint's crop does."""
-    if lo < 0:
-        lo, hi = 0, hi - lo
-    if hi > size:
-        lo, hi = lo - (hi - size), size
-    return max(0, lo), min(size, hi)
-
-
 def region_windows(hole: np.ndarray, margin: int) -> list[Box]:
     """One context window per 8-connected hole region (its box plus ``margin``, shifted inside the image at the
     edges); overlapping windows merged."""
@@ -55,8 +44,8 @@ def region_windows(hole: np.ndarray, margin: int) -> list[Box]:
     boxes = []
     for i in range(1, count):
         x, y, bw, bh = (int(v) for v in stats[i, :4])
-        x0, x1 = _span(x - margin, x + bw + margin, w)
-        y0, y1 = _span(y - margin, y + bh + margin, h)
+        x0, x1 = fit_span(x - margin, x + bw + margin, w)
+        y0, y1 = fit_span(y - margin, y + bh + margin, h)
         boxes.append(Box(x0, y0, x1, y1))
     merged = True
     while merged:  # repeat until no two windows overlap
@@ -116,10 +105,3 @@ def run_strategy(
         out[hole] = filled[hole]
         return out
     return engine(image, hole, seed)
-
-
-def blend_alpha(hole: np.ndarray, feather_px: int) -> np.ndarray:
-    """Float32 alpha: 1 deep inside the hole, an inner smooth ramp of ``feather_px``, exactly 0 outside."""
-    if feather_px <= 0:
-        return hole.astype(np.float32)
-    return feather(hole.astype(np.uint8), feather_px, "inner", "smooth")

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .torch_modules import weights_device
+
 log = logging.getLogger(__name__)
 
 # Each entry: files of which at least one must exist (transformers 5 writes processor_config.json,
@@ -46,7 +48,9 @@ def check_model_folder(folder: str) -> None:
 
 
 class GroundingDino:
-    def __init__(self, folder: str, device: str = "cpu"):
+    """Loaded on the CPU; computes wherever its ``network`` is placed."""
+
+    def __init__(self, folder: str):
         from transformers import AutoProcessor, GroundingDinoForObjectDetection
 
         check_model_folder(folder)
@@ -55,8 +59,7 @@ class GroundingDino:
             model = GroundingDinoForObjectDetection.from_pretrained(folder, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ValueError(f"could not load GroundingDINO from {folder}: {exc}") from exc
-        self.model = model.to(device).eval()
-        self.device = device
+        self.network = model.eval()
 
     def detect(
         self, image_uint8: np.ndarray, prompt: str, box_threshold: float, text_threshold: float, max_detections: int
@@ -65,9 +68,10 @@ class GroundingDino:
         from PIL import Image
 
         text = normalise_prompt(prompt)
-        inputs = self.processor(images=Image.fromarray(image_uint8), text=text, return_tensors="pt").to(self.device)
+        device = weights_device(self.network)
+        inputs = self.processor(images=Image.fromarray(image_uint8), text=text, return_tensors="pt").to(device)
         with torch.inference_mode():
-            outputs = self.model(**inputs)
+            outputs = self.network(**inputs)
         h, w = image_uint8.shape[:2]
         (result,) = self.processor.post_process_grounded_object_detection(
             outputs,

@@ -27,14 +27,16 @@ def bounding_box(on: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
-def _fit(lo: int, hi: int, size: int, multiple: int, min_size: int) -> tuple[int, int]:
-    """Grow [lo, hi) to at least ``min_size`` and a multiple of ``multiple``, inside [0, size)."""
-    length = max(hi - lo, min(min_size, size))
+def fit_span(lo: int, hi: int, size: int, multiple: int = 1, min_size: int = 0) -> tuple[int, int]:
+    """The one crop-window rule: [lo, hi) (which may reach past the image) grown about its centre to at least
+    ``min_size`` and a multiple of ``multiple``, then shifted inside [0, size) keeping its length, so a window at
+    the image edge takes its missing context from the other side (as IOPaint's crop does); a window longer than
+    the image becomes the whole image."""
+    length = max(hi - lo, min_size)
     if multiple > 1:
-        length = -(-length // multiple) * multiple  # where the image is smaller, it wins
+        length = -(-length // multiple) * multiple
     length = min(length, size)
-    centre = (lo + hi) / 2
-    start = int(round(centre - length / 2))
+    start = int(round((lo + hi) / 2 - length / 2))
     start = max(0, min(start, size - length))
     return start, start + length
 
@@ -44,8 +46,9 @@ def mask_region(
 ) -> Region | None:
     """Bounding box of every masked pixel of the whole batch, grown by ``margin``.
 
-    The box stays inside the image; ``multiple`` rounds its size up (e.g. 8 for
-    latents) and ``min_size`` gives small masks enough context. None when empty.
+    The box stays inside the image and keeps its size at the edges (``fit_span``);
+    ``multiple`` rounds its size up (e.g. 8 for latents) and ``min_size`` gives small
+    masks enough context. None when empty.
     """
     batch = as_mask_batch(mask).detach()
     on = (batch > threshold).any(0).to("cpu").numpy()
@@ -54,6 +57,6 @@ def mask_region(
         return None
     h, w = on.shape
     x0, y0, x1, y1 = box
-    y0, y1 = _fit(max(0, y0 - margin), min(h, y1 + margin), h, multiple, min_size)
-    x0, x1 = _fit(max(0, x0 - margin), min(w, x1 + margin), w, multiple, min_size)
+    y0, y1 = fit_span(y0 - margin, y1 + margin, h, multiple, min_size)
+    x0, x1 = fit_span(x0 - margin, x1 + margin, w, multiple, min_size)
     return Region(x0, y0, x1 - x0, y1 - y0)

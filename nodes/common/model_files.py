@@ -8,18 +8,19 @@ from collections.abc import Callable, Iterable
 
 from .default_weights import DEFAULT_WEIGHTS
 
+_ENCODER, _DECODER = "_encoder.onnx", "_decoder.onnx"
+
+
+def onnx_pair_files(name: str) -> tuple[str, str]:
+    """The two files of the ONNX pair named ``name``: ``<name>_encoder.onnx``, ``<name>_decoder.onnx``."""
+    return f"{name}{_ENCODER}", f"{name}{_DECODER}"
+
 
 def onnx_pairs(files: Iterable[str]) -> dict[str, tuple[str, str]]:
-    """``<name>_encoder.onnx`` + ``<name>_decoder.onnx`` -> {name: (encoder, decoder)}."""
+    """{name: (encoder, decoder)} for every complete ONNX pair among ``files``."""
     files = set(files)
-    pairs = {}
-    for f in sorted(files):
-        if f.endswith("_encoder.onnx"):
-            name = f[: -len("_encoder.onnx")]
-            decoder = f"{name}_decoder.onnx"
-            if decoder in files:
-                pairs[name] = (f, decoder)
-    return pairs
+    names = (f[: -len(_ENCODER)] for f in sorted(files) if f.endswith(_ENCODER))
+    return {name: pair for name in names if (pair := onnx_pair_files(name))[1] in files}
 
 
 def where_to_get(folder: str, filename: str) -> str:

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Embedding:
-    features: object  # numpy [1,256,64,64] (ONNX) or torch tensor (segment-anything)
+    features: object  # [1,256,64,64] on the CPU: numpy (ONNX) or a torch tensor (segment-anything)
     height: int
     width: int
 
@@ -78,11 +78,17 @@ def detect_sam_variant(state_dict: dict) -> str:
 
 
 class TorchSam:
+    """An original SAM checkpoint, run by segment-anything's model parts without its ``SamPredictor``: the
+    predictor keeps the current image in itself, so two prompts on one cached model would mix their images.
+    Here the image lives in the ``Embedding`` (on the CPU, like the model between runs) and each call computes
+    where the network's weights are."""
+
     kind = "segment-anything"
 
-    def __init__(self, checkpoint_path: str, device: str = "cpu"):
+    def __init__(self, checkpoint_path: str):
         import torch
-        from segment_anything import SamPredictor, sam_model_registry
+        from segment_anything import sam_model_registry
+        from segment_anything.utils.transforms import ResizeLongestSide
 
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
         if "model" in state and isinstance(state["model"], dict):
@@ -100,23 +106,24 @@ class TorchSam:
                 k: v for k, v in state.items() if not (k.startswith("mask_decoder.") and k.split(".")[1] in _HQ_PARTS)
             }
         model.load_state_dict(state)
-        self.model = model.to(device).eval()
-        self.predictor = SamPredictor(self.model)
+        self.network = model.eval()  # on the CPU; the placement policy moves it
+        self._resize = ResizeLongestSide(model.image_encoder.img_size)  # holds only the target size
 
     def embed(self, image_uint8: np.ndarray) -> Embedding:
+        """What ``SamPredictor.set_image`` computes: resized (longest side 1024), normalised, padded, encoded."""
         import torch
 
+        sam = self.network
         with torch.inference_mode():
-            self.predictor.set_image(image_uint8)
-        return Embedding(self.predictor.features, *image_uint8.shape[:2])
+            pixels = torch.as_tensor(self._resize.apply_image(image_uint8), device=sam.device)
+            features = sam.image_encoder(sam.preprocess(pixels.permute(2, 0, 1).contiguous()[None]))
+        return Embedding(features.cpu(), *image_uint8.shape[:2])
 
     def decode(self, emb: Embedding, coords: np.ndarray, labels: np.ndarray, multimask: bool):
+        """What ``SamPredictor.predict_torch`` computes, from ``emb`` alone (no state shared between calls)."""
         import torch
 
-        p = self.predictor
-        # Restore the cached embedding instead of re-running the encoder.
-        p.features, p.original_size, p.is_image_set = emb.features, (emb.height, emb.width), True
-        p.input_size = resize_longest(emb.height, emb.width, SAM_INPUT_SIZE)
+        sam, device = self.network, self.network.device
         # Prompts arrive in the 1024 frame with box corners labelled 2/3 (the ONNX
         # convention); segment-anything's torch API takes boxes separately.
         corners = np.isin(labels[0], (2, 3))
@@ -124,11 +131,21 @@ class TorchSam:
         box = coords[0][corners].reshape(1, 4) if corners.any() else None
         pts, lbl = coords[0][real & ~corners], labels[0][real & ~corners]
         with torch.inference_mode():
-            masks, scores, _ = p.predict_torch(
-                torch.as_tensor(pts[None], dtype=torch.float32, device=p.device) if len(pts) else None,
-                torch.as_tensor(lbl[None], dtype=torch.int64, device=p.device) if len(pts) else None,
-                boxes=torch.as_tensor(box, dtype=torch.float32, device=p.device) if box is not None else None,
+            points = None
+            if len(pts):
+                points = (
+                    torch.as_tensor(pts[None], dtype=torch.float32, device=device),
+                    torch.as_tensor(lbl[None], dtype=torch.int64, device=device),
+                )
+            boxes = torch.as_tensor(box, dtype=torch.float32, device=device) if box is not None else None
+            sparse, dense = sam.prompt_encoder(points=points, boxes=boxes, masks=None)
+            low_res, scores = sam.mask_decoder(
+                image_embeddings=emb.features.to(device),
+                image_pe=sam.prompt_encoder.get_dense_pe(),
+                sparse_prompt_embeddings=sparse,
+                dense_prompt_embeddings=dense,
                 multimask_output=multimask,
-                return_logits=False,
             )
+            input_size = resize_longest(emb.height, emb.width, SAM_INPUT_SIZE)
+            masks = sam.postprocess_masks(low_res, input_size, (emb.height, emb.width)) > sam.mask_threshold
         return masks[0].cpu().numpy(), scores[0].float().cpu().numpy()

@@ -48,6 +48,12 @@ def _select(masks: np.ndarray, scores: np.ndarray, selection: str) -> list[int]:
     raise ValueError(f"unknown selection {selection!r}; choose one of {', '.join(SELECTIONS)}")
 
 
+def cached_embedding(backend, model_key, image_uint8: np.ndarray):
+    """The image's embedding, computed once per (model, image content)."""
+    key = (model_key, content_hash(np.ascontiguousarray(image_uint8)))
+    return EMBEDDINGS.get_or_create(key, lambda: backend.embed(image_uint8))
+
+
 def segment(
     backend, model_key, image_uint8: np.ndarray, prompt: PromptSet, selection: str = "best", cleanup_area: int = 0
 ) -> Segmentation:
@@ -56,8 +62,7 @@ def segment(
     if prompt.empty:
         return result
     height, width = image_uint8.shape[:2]
-    key = (model_key, content_hash(np.ascontiguousarray(image_uint8)))
-    embedding = EMBEDDINGS.get_or_create(key, lambda: backend.embed(image_uint8))
+    embedding = cached_embedding(backend, model_key, image_uint8)
     for coords, labels in decoder_prompts(prompt, height, width):
         # Ask for every candidate the model can give (3 for SAM checkpoints; ONNX
         # exports give what they were exported with) and choose by ``selection``.

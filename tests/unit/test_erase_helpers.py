@@ -3,11 +3,14 @@ import sys
 import cv2
 import numpy as np
 import pytest
+import torch
 from skimage import data
 
 from inpaint_bridge.nodes.common import erase_engines
+from inpaint_bridge.nodes.common.erase_blend import blend_alpha, composite, grown_hole
+from inpaint_bridge.nodes.common.erase_candidates import candidate_engines
 from inpaint_bridge.nodes.common.erase_engines import classical_engine, exemplar_fill
-from inpaint_bridge.nodes.common.erase_strategy import Box, blend_alpha, region_windows, run_strategy
+from inpaint_bridge.nodes.common.erase_strategy import Box, region_windows, run_strategy
 
 
 def _stripes(h=96, w=128, period=8):
@@ -115,6 +118,51 @@ def test_blend_alpha_is_exactly_zero_outside_and_one_deep_inside():
     hole[10:30, 10:30] = True
     alpha = blend_alpha(hole, 4)
     assert (alpha[~hole] == 0).all() and alpha[20, 20] == 1 and 0 < alpha[10, 20] < 1
+    # The ramp never reaches deeper than what the mask was grown by: the object's own edge would show.
+    capped = blend_alpha(hole, 8, grown_by=2)
+    assert np.array_equal(capped, blend_alpha(hole, 2)) and capped[13, 20] == 1
+    assert np.array_equal(blend_alpha(hole, 4, grown_by=0), hole.astype(np.float32))
+
+
+def test_grown_hole_thresholds_at_half_and_grows_by_a_disc():
+    mask = np.zeros((21, 21), np.float32)
+    mask[10, 10] = 0.6
+    mask[0, 0] = 0.5  # not above half: not a hole
+    hole = grown_hole(mask, 3)
+    assert hole.dtype == bool and not hole[0, 0]
+    assert hole[10, 13] and hole[7, 10] and not hole[10, 14] and not hole[13, 13]  # a disc, not a square
+    assert np.array_equal(grown_hole(mask, 0), mask > 0.5)
+
+
+def test_composite_keeps_the_callers_float_pixels_where_alpha_is_zero():
+    rng = np.random.default_rng(0)
+    original = torch.from_numpy(rng.random((16, 20, 4), dtype=np.float32))  # RGBA, values no uint8 can hold
+    before = original.clone()
+    fill = np.full((16, 20, 3), 255, np.uint8)
+    alpha = np.zeros((16, 20), np.float32)
+    alpha[4:12, 5:15] = 1.0
+    alpha[4, 5] = 0.25
+    out = composite(original, fill, alpha)
+    assert torch.equal(original, before) and out.shape == (16, 20, 3)
+    outside = torch.from_numpy(alpha == 0)
+    assert torch.equal(out[outside], original[..., :3][outside])  # bit for bit
+    assert torch.equal(out[8, 10], torch.ones(3))
+    assert torch.allclose(out[4, 5], original[4, 5, :3] * 0.75 + 0.25)
+
+
+def test_candidate_plan_seeds_seeded_engines_and_cycles_deterministic_ones():
+    assert candidate_engines("telea", 3) == [("telea", 0), ("exemplar", 1), ("navier_stokes", 2)]
+    assert candidate_engines("navier_stokes", 4) == [
+        ("navier_stokes", 0),
+        ("exemplar", 1),
+        ("telea", 2),
+        ("exemplar", 3),
+    ]
+    assert candidate_engines("exemplar", 2) == [("exemplar", 0), ("exemplar", 1)]
+    assert candidate_engines("model", 2) == [("model", 0), ("exemplar", 1)]  # LaMa / MI-GAN: deterministic
+    assert candidate_engines("model", 3, stochastic_model=True) == [("model", 0), ("model", 1), ("model", 2)]
+    with pytest.raises(ValueError, match="unknown erase engine 'lama'"):
+        candidate_engines("lama", 1)
 
 
 @pytest.mark.parametrize("size", [(1, 1), (2, 3), (7, 7), (3, 200), (64, 64)])

@@ -3,7 +3,7 @@ import pytest
 import torch
 from PIL import Image
 
-from inpaint_bridge.nodes.common.mask_bounds import bounding_box, mask_region
+from inpaint_bridge.nodes.common.mask_bounds import bounding_box, fit_span, mask_region
 from inpaint_bridge.nodes.common.mask_convert import combine, mask_from_image
 
 
@@ -66,6 +66,31 @@ def test_region_margin_multiple_and_clamping():
     r = mask_region(edge, margin=20, min_size=64)
     assert r.x + r.width == 120 and r.y == 0 and r.width == 64 and r.height == 64
     assert mask_region(torch.zeros(1, 5, 5)) is None
+
+
+@pytest.mark.parametrize(
+    ("span", "size", "expected"),
+    [
+        ((10, 30, 100), {}, (10, 30)),  # inside: unchanged
+        ((-15, 25, 100), {}, (0, 40)),  # past the start: keeps its 40 px, the context from the other side
+        ((80, 120, 100), {}, (60, 100)),  # past the end: the same
+        ((-50, 150, 100), {}, (0, 100)),  # longer than the image: the whole image
+        ((40, 50, 100), {"min_size": 30}, (30, 60)),  # grown about its centre
+        ((40, 50, 100), {"multiple": 8}, (37, 53)),  # 10 -> 16, about its centre
+        ((0, 10, 100), {"min_size": 30}, (0, 30)),  # grown at the edge: all of it on the inside
+        ((0, 10, 12), {"multiple": 8}, (0, 12)),  # a multiple larger than the image: the image wins
+    ],
+)
+def test_fit_span_is_the_one_window_rule(span, size, expected):
+    lo, hi, length = span
+    assert fit_span(lo, hi, length, **size) == expected
+
+
+def test_region_at_the_image_edge_keeps_its_margin_by_taking_context_from_the_other_side():
+    mask = torch.zeros(1, 100, 120)
+    mask[0, 0:10, 110:120] = 1  # top-right corner
+    r = mask_region(mask, margin=10)
+    assert (r.x, r.y, r.width, r.height) == (90, 0, 30, 30)  # 10 + 2 × 10 on both axes, all inside
 
 
 def test_bounding_box_is_exclusive_and_none_when_empty():
