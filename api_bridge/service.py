@@ -25,6 +25,7 @@ from . import metrics
 from .errors import BridgeError, ErrorCode, ErrorInfo
 from .executors import ComfyExecutor
 from .graph.recipes import build_graph
+from .pngs import png_size, without_text_chunks
 from .store import BlobStore, TaskRecord, TaskStatus, TaskStore
 from .store.blobs import is_input_key
 from .store.records import OutputRef, Progress
@@ -88,9 +89,9 @@ class TaskService:
         self._stopping = True
         for job in list(self._running.values()):
             job.cancel()
-        for job in list(self._running.values()):
+        for job in list(self._running.values()):  # each re-queues itself (bounded: ComfyUI calls time out)
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(job), 10)
+                await asyncio.wait_for(asyncio.shield(job), 60)
         for t in [*self._workers, *([self._janitor] if self._janitor else [])]:
             t.cancel()
         for t in self._workers:
@@ -350,8 +351,9 @@ class TaskService:
             outputs: list[OutputRef] = []
             for name, images in result.images.items():
                 for data in images:
+                    data = without_text_chunks(data)  # no graph or upload names in a client's file
                     key = await self.blobs.put(data, "png")
-                    w, h = _png_size(data)
+                    w, h = png_size(data)
                     outputs.append(OutputRef(name=name, key=key, width=w, height=h))
             record.outputs = outputs
             record.progress = Progress(
@@ -424,9 +426,3 @@ class TaskService:
             if key not in held:
                 await self.blobs.delete(key)
         return len(old)
-
-
-def _png_size(data: bytes) -> tuple[int | None, int | None]:
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    return None, None

@@ -60,6 +60,19 @@ def node_facts(entry: dict[str, Any]) -> dict[str, list[Any]]:
     return facts
 
 
+def _fresh_results(graph: BuiltGraph, prompt_id: str) -> dict[str, Any]:
+    """The prompt with each result node made unique to this run (an input ComfyUI ignores but caches by).
+
+    ComfyUI serves an identical prompt's output nodes from its cache, pointing at the preview files of
+    the earlier run, which the clean-up has deleted; a fresh result node writes this run's own files.
+    Everything upstream stays cached.
+    """
+    prompt = {k: {**v, "inputs": dict(v["inputs"])} for k, v in graph.prompt.items()}
+    for node_id in graph.outputs.values():
+        prompt[node_id]["inputs"]["ib_run"] = prompt_id
+    return prompt
+
+
 def _node_order(node_id: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in str(node_id).replace(".", ":").split(":"))
 
@@ -298,7 +311,9 @@ class ComfyServer:
                 await self._ensure_uploaded(name, key, read_blob)
             t_upload = time.perf_counter()
             status, body = await self._json(
-                "POST", "/prompt", json={"prompt": graph.prompt, "client_id": self.client_id, "prompt_id": prompt_id}
+                "POST",
+                "/prompt",
+                json={"prompt": _fresh_results(graph, prompt_id), "client_id": self.client_id, "prompt_id": prompt_id},
             )
             if status == 400 and isinstance(body, dict):
                 raise from_prompt_rejection(body, graph.prompt)

@@ -40,6 +40,10 @@ class ImageLimits:
     min_side: int = 1
     formats: frozenset[str] | None = None  # PIL format names ("JPEG", "PNG", ...); None: any PIL reads
 
+    @property
+    def byte_limit(self) -> str:
+        return f"the limit is {self.max_bytes} bytes ({self.max_bytes / 2**20:g} MB)"
+
 
 def _b64decode(text: str) -> bytes:
     text = "".join(text.split())
@@ -76,10 +80,7 @@ def decode_image(
     rules are about the encoding itself.
     """
     if len(data) > limits.max_bytes:
-        raise BridgeError(
-            ErrorCode.input_too_large,
-            f"{what} is {len(data)} bytes; the limit is {limits.max_bytes} bytes ({limits.max_bytes / 2**20:g} MB)",
-        )
+        raise BridgeError(ErrorCode.input_too_large, f"{what} is {len(data)} bytes; {limits.byte_limit}")
     try:
         with warnings.catch_warnings():
             # The limits below decide (they are far below PIL's bomb warning); PIL still refuses absurd sizes.
@@ -172,7 +173,7 @@ class ImageLoader:
                 raise BridgeError(exc.code, f"{what}: {exc.info.message}") from None
         elif isinstance(value, str):
             if len(value) > limits.max_bytes * 4 // 3 + 1024:
-                raise BridgeError(ErrorCode.input_too_large, f"{what} is over the limit of {limits.max_bytes} bytes")
+                raise BridgeError(ErrorCode.input_too_large, f"{what} is too large; {limits.byte_limit}")
             data = bytes_from_text(value)
         else:
             raise BridgeError(ErrorCode.invalid_input, f"{what}: expected base64, a data: URI or a URL")

@@ -7,7 +7,6 @@ segmentation model (u2netp through rembg), through ``cv_process`` and ``img2img_
 import base64
 import io
 import json
-import os
 import sqlite3
 import time
 import urllib.request
@@ -18,10 +17,9 @@ from PIL import Image
 from scipy import ndimage
 from skimage import data
 
-from support.comfy_server import ComfyServer
+from support.bridge import ThreadedBridge
 from support.paths import default_models_dir
 from support.volc_sdk import ensure_client, sdk_call
-from support.volc_server import BackgroundApp
 
 AK, SK = "AKLTE2EBRIDGE", "e2e-bridge-secret"
 
@@ -36,31 +34,15 @@ def b64(data_: bytes) -> str:
     return base64.b64encode(data_).decode()
 
 
+def start_bridge(comfy, data_dir, **settings) -> ThreadedBridge:
+    env = {"IB_VOLC_CREDENTIALS": f"{AK}:{SK}"}  # read when the app is created
+    return ThreadedBridge(data_dir, [comfy.url], env=env, **settings).start(timeout=120)
+
+
 @pytest.fixture(scope="module")
-def comfy(tmp_path_factory):
+def bridge(bridge_comfy, tmp_path_factory):
     ensure_client()
-    server = ComfyServer(tmp_path_factory.mktemp("volc-comfy")).start()
-    yield server
-    server.stop()
-
-
-def start_bridge(comfy, data_dir, **settings) -> BackgroundApp:
-    from api_bridge.server.app import create_app
-    from api_bridge.server.settings import BridgeSettings
-
-    os.environ["IB_VOLC_CREDENTIALS"] = f"{AK}:{SK}"  # read when the app is created
-    try:
-        app = create_app(BridgeSettings(comfy_urls=[comfy.url], data_dir=data_dir, **settings))
-    finally:
-        os.environ.pop("IB_VOLC_CREDENTIALS", None)
-    bg = BackgroundApp(app, lifespan="on").start(timeout=120)
-    bg.data_dir = data_dir
-    return bg
-
-
-@pytest.fixture(scope="module")
-def bridge(comfy, tmp_path_factory):
-    app = start_bridge(comfy, tmp_path_factory.mktemp("volc-bridge"), workers=1)
+    app = start_bridge(bridge_comfy, tmp_path_factory.mktemp("volc-bridge"), workers=1)
     yield app
     app.stop()
 
@@ -146,13 +128,13 @@ def _wait_for(app, key: str, value: int, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def test_queue_cap_answers_50429(comfy, cup, tmp_path):
+def test_queue_cap_answers_50429(bridge_comfy, cup, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
     photo, mask = cup
     form = {"req_key": "i2i_inpainting", "binary_data_base64": [b64(png(photo)), b64(png(mask))], "quality": "H"}
     slow = {"socket_timeout": 300}  # two tasks in a row on 2 shared CPU cores may pass the SDK's 30 s
-    app = start_bridge(comfy, tmp_path, workers=1, queue_cap=1)
+    app = start_bridge(bridge_comfy, tmp_path, workers=1, queue_cap=1)
     try:
         with ThreadPoolExecutor(2) as pool:
             running = pool.submit(sdk_call, app.host, AK, SK, "cv_process", form, **slow)

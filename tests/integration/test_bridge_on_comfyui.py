@@ -87,19 +87,28 @@ def test_generate_mask_with_rembg(bridge, client):
 
 
 def test_erase_keeps_every_pixel_outside_the_grown_mask(bridge, client):
+    from scipy import ndimage
+
     img = cat(128)
     ref, mref = bridge.upload(client, img), bridge.upload(client, square_mask((128, 128), (50, 50, 80, 80)))
-    task = bridge.run_task(
-        client,
-        {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": {"engine": "telea", "dilate": 4}},
-    )
+    erase = {"engine": "exemplar", "dilate": 4}
+    task = bridge.run_task(client, {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase})
     assert task["status"] == "succeeded", task["error"]
-    assert task["info"]["seed"] >= 0
     out, src = arr(bridge.fetch(client, task["outputs"][0])), arr(img)
-    outside = np.ones((128, 128), bool)
-    outside[45:86, 45:86] = False  # box grown by the dilate (4) + 1
-    assert (out[outside] == src[outside]).all()
-    assert np.abs(out[55:75, 55:75] - src[55:75, 55:75]).sum() > 0
+    box = np.zeros((128, 128), bool)
+    box[50:80, 50:80] = True
+    distance = ndimage.distance_transform_edt(~box)
+    grown = distance <= 4  # the node's Euclidean disc grow
+    assert (out[~grown] == src[~grown]).all(), "a pixel outside the grown mask changed"
+    changed = (out != src).any(-1)
+    assert changed[box].mean() > 0.5, "the masked box was not filled"
+    assert changed[(distance > 0) & grown].any(), "the grown band was not used"
+    # The seed the bridge drew is reported and reproduces the result exactly.
+    again = bridge.run_task(
+        client, {"kind": "erase", "image": ref, "mask": {"image": mref}, "erase": erase, "seed": task["info"]["seed"]}
+    )
+    assert again["info"]["seed"] == task["info"]["seed"]
+    assert (arr(bridge.fetch(client, again["outputs"][0])) == out).all()
 
 
 def test_erase_with_a_model_file_added_while_the_bridge_runs(bridge, client, comfy_server, tmp_path):
@@ -252,7 +261,12 @@ def test_webhooks_signed_and_a_dead_receiver_never_hurts(comfy_server, tmp_path)
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     b = ThreadedBridge(
-        tmp_path, [comfy_server.url], webhook_secret="s3cret", webhook_attempts=2, webhook_backoff=0.05
+        tmp_path,
+        [comfy_server.url],
+        webhook_secret="s3cret",
+        webhook_attempts=2,
+        webhook_backoff=0.05,
+        allow_url_hosts=[f"127.0.0.1:{receiver.server_port}", "127.0.0.1:1"],  # loopback receivers, named
     ).start()
     try:
         with b.client() as c:

@@ -1,9 +1,11 @@
-"""The node chain the Volcengine recipe runs, on the real ComfyUI with a real photo and a u2netp mask.
+"""The Volcengine request through the contract's own mapping and the erase recipe, on the real ComfyUI.
 
-decode (LoadImage) → mask picture → 0/1 mask (IB_MaskFromImage, white = erase) → IB_Erase
-(dilate = dilate_size, engine per quality) → IB_TextWatermark (logo_info) → SaveImage.
+The SDK's form is parsed and its images loaded and checked as the handler does (the bridge's image
+loader, the contract's mask rules), turned into the erase task (``erase_task``), and that task's
+graph (``build_graph`` against the live /object_info) runs on ComfyUI: a real photo, a u2netp mask.
 """
 
+import asyncio
 import base64
 import io
 import json
@@ -13,7 +15,13 @@ from PIL import Image
 from skimage import data
 
 from api_bridge.contracts.volcengine import inputs
+from api_bridge.contracts.volcengine.contract import erase_task
 from api_bridge.contracts.volcengine.models import erase_settings, parse_request
+from api_bridge.contracts.volcengine.service import EraseJob
+from api_bridge.graph import ObjectInfo
+from api_bridge.graph.recipes import build_graph
+from api_bridge.server.images import ImageLoader
+from api_bridge.tasks import ImageRef
 from support.graph import GraphBuilder, u2netp_foreground
 
 
@@ -47,45 +55,26 @@ def test_erase_the_cup_keeps_everything_else_bit_for_bit(comfy):
         "logo_info": {"add_logo": True, "position": 2, "language": 0, "opacity": 1.0},
     }
     request = parse_request(json.dumps(form).encode())
-    image = inputs.check_image(inputs.decode_base64(request.sources[0], "image"))
-    inputs.check_mask(inputs.decode_base64(request.sources[1], "mask"), image)
-    settings = erase_settings(request.quality)
-    mask_name = comfy.upload_image(Image.fromarray(mask, "L"), "volc_coffee_mask.png")
-
-    g = GraphBuilder()
-    load = g.node("LoadImage", image=name)
-    mask_picture = g.node("LoadImage", image=mask_name)
-    binary = g.node("IB_MaskFromImage", image=mask_picture.out(0), rule="rgb_mean", threshold=127, invert=False)
-    erase = g.node(
-        "IB_Erase",
-        image=load.out(0),
-        mask=binary.out(0),
-        engine=settings.engine,
-        strategy=settings.strategy,
-        crop_trigger_size=800,
-        crop_margin=settings.crop_margin,
-        resize_limit=settings.resize_limit,
-        dilate=request.dilate_size,
-        feather=min(4, request.dilate_size),
-        candidates=1,
-        seed=request.seed,
-    )
-    logo = request.watermark
-    mark = g.node(
-        "IB_TextWatermark",
-        image=erase.out(0),
-        text=logo.logo_text_content or "",
-        language="zh" if logo.language == 0 else "en",
-        position=("bottom-right", "bottom-left", "top-left", "top-right")[logo.position],
-        opacity=logo.opacity,
-        size=0.05,
-        font="NotoSansSC_400Regular.ttf",
-    )
-    result = g.node("SaveImage", images=mark.out(0), filename_prefix="ib_volc_out")
-    grown = g.node("SaveImage", images=g.node("MaskToImage", mask=erase.out(1)).out(0), filename_prefix="ib_volc_g")
-    outputs = comfy.run(g.build())
-    out = comfy.view(outputs[result.id]["images"][0])[..., :3]
-    grown_mask = comfy.view(outputs[grown.id]["images"][0])[..., 0] > 127
+    loader = ImageLoader()
+    image = asyncio.run(loader.load(request.sources[0], inputs.IMAGE_LIMITS, allow_url=False))
+    mask_image = asyncio.run(loader.load(request.sources[1], inputs.MASK_LIMITS, allow_url=False, keep_mode=True))
+    inputs.check_mask(mask_image, image)
+    job = EraseJob("r1", request, image, mask_image, erase_settings(request.quality))
+    refs = [ImageRef(blob=f"in-volcchain{i}.png", width=image.width, height=image.height) for i in (0, 1)]
+    task = erase_task(job, *refs).model_copy(update={"seed": 3})
+    built = build_graph(task, ObjectInfo(comfy.object_info()))
+    pictures = {refs[0].blob: image, refs[1].blob: mask_image}
+    assert set(built.uploads.values()) == set(pictures)
+    for name, key in built.uploads.items():  # what the executor does with the blobs
+        folder, _, file = name.rpartition("/")
+        comfy.upload_image(pictures[key], file, subfolder=folder)
+    prompt = dict(built.prompt)  # plus the grown mask, to know where pixels may differ
+    erase_id = next(k for k, v in prompt.items() if v["class_type"] == "IB_Erase")
+    prompt["grown"] = {"class_type": "MaskToImage", "inputs": {"mask": [erase_id, 1]}}
+    prompt["grown_save"] = {"class_type": "SaveImage", "inputs": {"images": ["grown", 0], "filename_prefix": "ib_g"}}
+    outputs = comfy.run(prompt)
+    out = comfy.view(outputs[built.outputs["image"]]["images"][0])[..., :3]
+    grown_mask = comfy.view(outputs["grown_save"]["images"][0])[..., 0] > 127
 
     assert out.shape == photo.shape
     h, w = grown_mask.shape

@@ -38,7 +38,9 @@ def square_mask(size=(64, 64), box=(16, 16, 48, 48), fg=(255, 255, 255), mode="R
 class ThreadedBridge:
     """The real bridge app under uvicorn in a background thread (remote mode: given ComfyUI URLs)."""
 
-    def __init__(self, data_dir, comfy_urls, **settings):
+    def __init__(self, data_dir, comfy_urls, env: dict[str, str] | None = None, **settings):
+        """``env``: settings contracts read from the environment when the app is made (e.g. credentials)."""
+        import os
         import socket
 
         from api_bridge.server.app import create_app
@@ -47,11 +49,20 @@ class ThreadedBridge:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.settings = BridgeSettings(
-            comfy_urls=list(comfy_urls), data_dir=pathlib.Path(data_dir), port=self.port, **settings
-        )
-        self.app = create_app(self.settings)
+        self.data_dir = pathlib.Path(data_dir)
+        self.settings = BridgeSettings(comfy_urls=list(comfy_urls), data_dir=self.data_dir, port=self.port, **settings)
+        saved = {k: os.environ.get(k) for k in env or {}}
+        os.environ.update(env or {})
+        try:
+            self.app = create_app(self.settings)
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         self.url = f"http://127.0.0.1:{self.port}"
+        self.host = f"127.0.0.1:{self.port}"
         self._server = None
         self._thread = None
 
@@ -68,7 +79,16 @@ class ThreadedBridge:
 
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False)
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self.loop = None
+
+        def serve():
+            import asyncio
+
+            self.loop = asyncio.new_event_loop()  # kept: tests may run a coroutine on the app's loop
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(self._server.serve())
+
+        self._thread = threading.Thread(target=serve, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -42,7 +42,7 @@ class ComfyClient:
         return self.get_json("/object_info")
 
     # -- images ------------------------------------------------------------
-    def upload_image(self, image: Image.Image, name: str) -> str:
+    def upload_image(self, image: Image.Image, name: str, subfolder: str = "") -> str:
         """Upload through /upload/image (multipart) and return the name LoadImage takes."""
         buf = io.BytesIO()
         image.save(buf, format="PNG")
@@ -52,11 +52,13 @@ class ComfyClient:
             "Content-Type: image/png\r\n\r\n"
         ).encode() + buf.getvalue()
         body += f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="overwrite"\r\n\r\ntrue'.encode()
+        if subfolder:
+            body += f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="subfolder"\r\n\r\n{subfolder}'.encode()
         body += f"\r\n--{boundary}--\r\n".encode()
         out = json.loads(
             self._request("/upload/image", body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
         )
-        return out["name"]
+        return f"{out['subfolder']}/{out['name']}" if out.get("subfolder") else out["name"]
 
     def view(self, item: dict) -> np.ndarray:
         query = urllib.parse.urlencode({k: item[k] for k in ("filename", "subfolder", "type")})
