@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import contracts
 from ..errors import BridgeError, ErrorCode, ErrorInfo
@@ -140,9 +141,29 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
             log.error("internal error on %s: %s", request.url.path, exc)
         return envelope_for(request)(exc.info, exc.http_status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        # The framework's own refusals (unparsable JSON body, unknown path, wrong method) in the same envelopes.
+        code = {401: ErrorCode.unauthorized, 404: ErrorCode.not_found, 405: ErrorCode.not_found}.get(
+            exc.status_code, ErrorCode.invalid_input if exc.status_code < 500 else ErrorCode.internal
+        )
+        message = "the body is not valid JSON" if exc.status_code == 400 else str(exc.detail)
+        status = 422 if code is ErrorCode.invalid_input else exc.status_code
+        response = envelope_for(request)(ErrorInfo(code=code, message=message), status)
+        response.status_code = status  # transport-level: the contract's body, HTTP's status (405 + Allow)
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        info = ErrorInfo(code=ErrorCode.invalid_input, message="invalid request", details={"errors": exc.errors()})
+        errors = [{k: e.get(k) for k in ("type", "loc", "msg")} for e in exc.errors()]  # no raw input/ctx objects
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc") or () if p != "body")
+        if first.get("type") == "json_invalid":
+            message = "the body is not valid JSON"
+        else:
+            message = f"invalid request: {where}: {first.get('msg')}" if first else "invalid request"
+        info = ErrorInfo(code=ErrorCode.invalid_input, message=message, details={"errors": errors})
         return envelope_for(request)(info, 422)
 
     return app

@@ -31,7 +31,7 @@ class ErrorBody(BaseModel):
 
 
 class ImageUpload(BaseModel):
-    image: str = Field(description="base64, a data: URI or an http(s) URL")
+    image: str = Field(min_length=1, description="base64, a data: URI or an http(s) URL of a PNG/JPEG/WebP... image")
 
 
 class OutputView(OutputRef):
@@ -69,6 +69,14 @@ class Readiness(BaseModel):
     ready: bool
     reasons: list[str]
     queued: int
+
+
+# One server-sent event: ``progress`` on every change, then ``finished``; ``data`` is a TaskView as JSON.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {"event": {"type": "string", "enum": ["progress", "finished"]}, "data": {"type": "string"}},
+}
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -208,7 +216,7 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         tags=["bridge"],
         response_class=StreamingResponse,
         responses={
-            200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}},
             **errors(*AUTH, 404, 422),
         },
     )

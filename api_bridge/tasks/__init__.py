@@ -35,8 +35,16 @@ class ImageRef(Part):
     height: StrictInt = Field(gt=0)
 
 
+def _kind_is_required(schema: dict[str, Any]) -> None:
+    # Python callers may leave ``kind`` to its default; JSON callers must send it (it picks the model).
+    if "kind" in schema.get("properties", {}) and "kind" not in schema.setdefault("required", []):
+        schema["required"].insert(0, "kind")
+
+
 class TaskBase(Part):
     """Every kind has a ``kind`` literal (its registry key) and a seed."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_is_required)
 
     kind: str
     seed: StrictInt | None = Field(None, description="None or -1: the bridge draws one and reports it.")

@@ -12,7 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from PIL import Image
 
-from .service import EraseJob, EraseResult, handle
+from ...openapi import json_body, query
+from .errors import API_VERSION
+from .models import InpaintingRequest
+from .service import ACTIONS, EraseJob, EraseResult, handle
 
 PATH = "/"
 
@@ -35,6 +38,13 @@ def make_router(
         summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)",
         tags=["volcengine"],
         responses=responses,
+        openapi_extra={
+            "parameters": [
+                query("Action", sorted(ACTIONS), "CVProcess or Img2ImgInpainting (same body)"),
+                query("Version", [API_VERSION]),
+            ],
+            "requestBody": json_body(InpaintingRequest),
+        },
     )
     async def volcengine_endpoint(request: Request) -> JSONResponse:
         body = await request.body()  # the exact bytes: the signature covers them
