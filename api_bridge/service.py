@@ -169,6 +169,7 @@ class TaskService:
         )
         await self.store.create(record)
         metrics.SUBMITTED.labels(kind=record.kind, contract=contract).inc()
+        log.info("task queued", extra={"task_id": record.id, "kind": record.kind, "contract": contract})
         self._enqueue(record.id)
         return record
 
@@ -393,6 +394,8 @@ class TaskService:
         await self.store.save(record)
         self._notify(record.id)
         started = record.started_at or record.created_at
+        fields = {"task_id": record.id, "kind": record.kind, "contract": record.contract, "status": status.value}
+        log.info("task %s", status.value, extra={**fields, "seconds": round(record.finished_at - started, 3)})
         metrics.STAGE_LATENCY.labels(kind=record.kind, stage="total").observe(record.finished_at - record.created_at)
         metrics.TASK_LATENCY.labels(kind=record.kind, status=status.value).observe(record.finished_at - started)
         if status is not TaskStatus.succeeded:

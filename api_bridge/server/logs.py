@@ -6,6 +6,8 @@ import json
 import logging
 import time
 
+TASK_FIELDS = ("task_id", "contract", "kind", "status", "seconds")
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -16,7 +18,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        for key in ("task_id", "contract", "kind", "status", "path", "method", "duration_ms"):
+        for key in TASK_FIELDS:  # set by the task service's log calls (extra=...)
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
