@@ -1,0 +1,75 @@
+"""ComfyUI's own frontend in the test browser: open it ready to use, load workflows, queue, read results.
+
+Facts of frontend 1.32.9 on ComfyUI 0.3.75 this relies on: a fresh user folder opens a
+full-screen Templates dialog unless ``Comfy.TutorialCompleted`` is set; ``app.queuePrompt``
+returns false even on success, so a run is found in ``/history``, not by its return value.
+"""
+
+import json
+import time
+import urllib.request
+
+READY_JS = "() => !!(window.app && window.app.graph && window.app.canvas && window.app.vueAppReady)"
+
+
+def _get(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _post(url: str, body: dict) -> None:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request, timeout=30).read()
+
+
+def open_comfy(browser, server_url: str, timeout: float = 60.0):
+    """A page with ComfyUI's canvas ready and no dialog over it."""
+    _post(f"{server_url}/settings", {"Comfy.TutorialCompleted": True})
+    page = browser.open(f"{server_url}/")
+    page.wait_for(READY_JS, timeout=timeout)
+    return page
+
+
+def load_template(page, module: str, name: str) -> list[str]:
+    """Open the Templates dialog, pick ``module``'s template ``name`` as a user would; the node types loaded."""
+    page.evaluate("async () => { await window.app.extensionManager.command.execute('Comfy.BrowseTemplates'); }")
+    page.click(f"[role=dialog] span:text-is('{module}')")
+    page.click(f"[role=dialog] h3:text-is('{name}')")
+    return page.wait_for(
+        "() => !document.querySelector('[role=dialog]') && window.app.graph.nodes.length"
+        " && window.app.graph.nodes.map((n) => n.type)",
+        timeout=20,
+    )
+
+
+def history_ids(server_url: str) -> set[str]:
+    return set(_get(f"{server_url}/history"))
+
+
+def queue_current_graph(page, server_url: str, timeout: float = 180.0) -> dict:
+    """Queue the graph on the canvas with the frontend's own Queue action; its outputs from /history.
+
+    Raises AssertionError with ComfyUI's message when validation or execution fails.
+    """
+    before = history_ids(server_url)
+    page.evaluate("async () => { await window.app.queuePrompt(0); }")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        new = history_ids(server_url) - before
+        if new:
+            (prompt_id,) = new
+            entry = _get(f"{server_url}/history/{prompt_id}")[prompt_id]
+            status = entry.get("status", {})
+            if status.get("completed") or status.get("status_str") == "error":
+                if status.get("status_str") != "success":
+                    raise AssertionError(f"the run failed: {json.dumps(status.get('messages'))[:2000]}")
+                return entry["outputs"]
+        elif time.monotonic() > deadline - timeout + 5:
+            errors = page.evaluate("() => window.app.lastNodeErrors || null")
+            queue = _get(f"{server_url}/queue")
+            if errors or not (queue["queue_running"] or queue["queue_pending"]):
+                raise AssertionError(f"nothing ran; node errors: {json.dumps(errors)[:2000]}")
+        time.sleep(0.1)
+    raise AssertionError(f"no finished run in /history within {timeout}s")
