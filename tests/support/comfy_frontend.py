@@ -48,28 +48,34 @@ def history_ids(server_url: str) -> set[str]:
     return set(_get(f"{server_url}/history"))
 
 
-def queue_current_graph(page, server_url: str, timeout: float = 180.0) -> dict:
+def _queued_ids(server_url: str) -> set[str]:
+    queue = _get(f"{server_url}/queue")
+    return {item[1] for item in queue["queue_running"] + queue["queue_pending"]}
+
+
+def queue_current_graph(page, server_url: str, timeout: float = 180.0, appear_within: float = 30.0) -> dict:
     """Queue the graph on the canvas with the frontend's own Queue action; its outputs from /history.
 
     Raises AssertionError with ComfyUI's message when validation or execution fails.
     """
-    before = history_ids(server_url)
+    before = history_ids(server_url) | _queued_ids(server_url)
     page.evaluate("async () => { await window.app.queuePrompt(0); }")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
         new = history_ids(server_url) - before
         if new:
             (prompt_id,) = new
-            entry = _get(f"{server_url}/history/{prompt_id}")[prompt_id]
-            status = entry.get("status", {})
-            if status.get("completed") or status.get("status_str") == "error":
-                if status.get("status_str") != "success":
-                    raise AssertionError(f"the run failed: {json.dumps(status.get('messages'))[:2000]}")
-                return entry["outputs"]
-        elif time.monotonic() > deadline - timeout + 5:
+            status = _get(f"{server_url}/history/{prompt_id}")[prompt_id].get("status", {})
+            if status.get("status_str") == "error":
+                raise AssertionError(f"the run failed: {json.dumps(status.get('messages'))[:2000]}")
+            if status.get("completed"):
+                return _get(f"{server_url}/history/{prompt_id}")[prompt_id]["outputs"]
+        elif not (_queued_ids(server_url) - before) and time.monotonic() - started > appear_within:
             errors = page.evaluate("() => window.app.lastNodeErrors || null")
-            queue = _get(f"{server_url}/queue")
-            if errors or not (queue["queue_running"] or queue["queue_pending"]):
-                raise AssertionError(f"nothing ran; node errors: {json.dumps(errors)[:2000]}")
+            shot = page.screenshot("queue_failure")
+            raise AssertionError(
+                f"nothing was queued; node errors: {json.dumps(errors)[:2000]}; page errors {page.errors()[-5:]}; "
+                f"screenshot {shot}"
+            )
         time.sleep(0.1)
     raise AssertionError(f"no finished run in /history within {timeout}s")

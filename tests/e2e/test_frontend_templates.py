@@ -1,0 +1,35 @@
+"""Each example workflow, picked from ComfyUI's template browser in a real Chromium and queued
+with the frontend's own Queue action, runs as loaded and produces what it is for."""
+
+import pytest
+
+from support.example_checks import check_example, example_paths, load_ui
+
+EXAMPLES = example_paths()
+PACK = "inpaint-bridge"  # ComfyUI lists a pack's templates under its folder name in custom_nodes/
+
+
+def test_the_template_browser_lists_every_example(comfy_page, frontend_server):
+    listed = comfy_page.evaluate("async () => (await window.app.api.getWorkflowTemplates())")
+    assert sorted(listed[PACK]) == sorted(p.stem for p in EXAMPLES)
+    thumbnails = comfy_page.evaluate(
+        """async (names) => Promise.all(names.map(async (n) =>
+             (await fetch(`/api/workflow_templates/inpaint-bridge/${n}.jpg`)).status))""",
+        [p.stem for p in EXAMPLES],
+    )
+    assert thumbnails == [200] * len(EXAMPLES), "every template has its thumbnail"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs_as_loaded_from_the_templates(path, comfy_page, frontend_server):
+    from support.comfy_client import ComfyClient
+    from support.comfy_frontend import load_template, queue_current_graph
+
+    types = load_template(comfy_page, PACK, path.stem)
+    ui = load_ui(path)
+    assert sorted(types) == sorted(n["type"] for n in ui["nodes"])
+    outputs = queue_current_graph(comfy_page, frontend_server.url)
+    check_example(path.stem, ui, outputs, ComfyClient(frontend_server.url).view)
+    comfy_page.screenshot(f"template_{path.stem}")
+    ours = [e for e in comfy_page.errors() if "inpaint-bridge" in e or "inpaint_bridge" in e]
+    assert not ours, ours
