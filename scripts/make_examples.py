@@ -29,7 +29,7 @@ INPUTS = EXAMPLES / "input"
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support.browser import Browser  # noqa: E402
-from support.comfy_frontend import open_comfy, queue_current_graph  # noqa: E402
+from support.comfy_frontend import build_graph, open_comfy, queue_current_graph  # noqa: E402
 from support.comfy_server import ComfyServer  # noqa: E402
 from support.paths import default_models_dir  # noqa: E402
 
@@ -234,55 +234,21 @@ EXAMPLE_LIST = [
     ),
 ]
 
-BUILD_JS = """(spec) => {
-  const graph = window.app.graph;
-  graph.clear();
-  const made = {};
-  const note = LiteGraph.createNode('Note');
-  note.pos = [40, -120]; note.size = [760, 110];
-  note.widgets[0].value = spec.note;
-  graph.add(note);
-  for (const n of spec.nodes) {
-    const node = LiteGraph.createNode(n.type);
-    if (!node) throw new Error('unknown node type ' + n.type);
-    node.pos = n.pos;
-    if (n.size) node.size = n.size;
-    if (n.title) node.title = n.title;
-    graph.add(node);
-    for (const [name, value] of Object.entries(n.widgets)) {
-      const widget = node.widgets.find((w) => w.name === name);
-      if (!widget) throw new Error(n.type + ' has no widget ' + name);
-      widget.value = value;
-    }
-    made[n.key] = node;
-  }
-  for (const n of spec.nodes) {
-    for (const [input, [source, slot]] of Object.entries(n.links)) {
-      if (!made[source].connect(slot, made[n.key], input)) throw new Error('cannot link ' + source + ' -> ' + n.key);
-    }
-  }
-  graph.setDirtyCanvas(true, true);
-  return graph.serialize();
-}"""
-
 
 def build(page, example: Example) -> dict:
-    spec = {
-        "note": example.note,
-        "nodes": [
-            {
-                "key": n.key,
-                "type": n.type,
-                "pos": n.pos,
-                "size": n.size,
-                "title": n.title,
-                "widgets": n.widgets,
-                "links": n.links,
-            }
-            for n in example.nodes
-        ],
-    }
-    return page.evaluate(BUILD_JS, spec)
+    nodes = [
+        {
+            "key": n.key,
+            "type": n.type,
+            "pos": n.pos,
+            "size": n.size,
+            "title": n.title,
+            "widgets": n.widgets,
+            "links": n.links,
+        }
+        for n in example.nodes
+    ]
+    return build_graph(page, nodes, note=example.note)
 
 
 def thumbnail(server_url: str, outputs: dict, path: pathlib.Path) -> None:

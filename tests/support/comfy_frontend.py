@@ -44,6 +44,49 @@ def load_template(page, module: str, name: str) -> list[str]:
     )
 
 
+_BUILD_JS = """(spec) => {
+  const graph = window.app.graph;
+  graph.clear();
+  const made = {};
+  if (spec.note) {
+    const note = LiteGraph.createNode('Note');
+    note.pos = [40, -120]; note.size = [760, 110];
+    note.widgets[0].value = spec.note;
+    graph.add(note);
+  }
+  for (const n of spec.nodes) {
+    const node = LiteGraph.createNode(n.type);
+    if (!node) throw new Error('unknown node type ' + n.type);
+    node.pos = n.pos;
+    if (n.size) node.size = n.size;
+    if (n.title) node.title = n.title;
+    graph.add(node);
+    for (const [name, value] of Object.entries(n.widgets || {})) {
+      const widget = node.widgets.find((w) => w.name === name);
+      if (!widget) throw new Error(n.type + ' has no widget ' + name);
+      widget.value = value;
+    }
+    made[n.key] = node;
+  }
+  for (const n of spec.nodes) {
+    for (const [input, [source, slot]] of Object.entries(n.links || {})) {
+      if (!made[source].connect(slot, made[n.key], input)) throw new Error('cannot link ' + source + ' -> ' + n.key);
+    }
+  }
+  graph.setDirtyCanvas(true, true);
+  return graph.serialize();
+}"""
+
+
+def build_graph(page, nodes: list[dict], note: str | None = None) -> dict:
+    """Replace the canvas's graph with ``nodes`` made by the frontend itself; its ``graph.serialize()``.
+
+    Each node: ``{"key", "type", "pos", "size"?, "title"?, "widgets": {name: value}, "links": {input:
+    [source key, output slot]}}``; a ``note`` becomes a Note node above them.
+    """
+    return page.evaluate(_BUILD_JS, {"nodes": nodes, "note": note})
+
+
 def history_ids(server_url: str) -> set[str]:
     return set(_get(f"{server_url}/history"))
 
