@@ -31,5 +31,8 @@ def test_example_runs_as_loaded_from_the_templates(path, comfy_page, frontend_se
     outputs = queue_current_graph(comfy_page, frontend_server.url)
     check_example(path.stem, ui, outputs, ComfyClient(frontend_server.url).view)
     comfy_page.screenshot(f"template_{path.stem}")
+    saved = comfy_page.evaluate("() => window.app.graph.serialize()")
+    shown = {key for node in saved["nodes"] for key in node.get("properties", {}) if key.startswith("ib_")}
+    assert not shown, f"display state saved into the workflow: {shown}"
     ours = [e for e in comfy_page.errors() if "inpaint-bridge" in e or "inpaint_bridge" in e]
     assert not ours, ours
