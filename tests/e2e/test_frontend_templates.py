@@ -36,3 +36,29 @@ def test_example_runs_as_loaded_from_the_templates(path, comfy_page, frontend_se
     assert not shown, f"display state saved into the workflow: {shown}"
     ours = [e for e in comfy_page.errors() if "inpaint-bridge" in e or "inpaint_bridge" in e]
     assert not ours, ours
+
+
+def test_mask_statistics_are_written_under_the_node(comfy_page, frontend_server):
+    from support.comfy_frontend import load_template, queue_current_graph
+
+    load_template(comfy_page, PACK, "mask_statistics")
+    # Another threshold than the parametrized run's: ComfyUI would serve the cached node otherwise.
+    comfy_page.evaluate(
+        """() => { const node = window.app.graph.nodes.find((n) => n.type === 'IB_MaskStatistics');
+                   node.widgets.find((w) => w.name === 'threshold').value = 0.4; }"""
+    )
+    outputs = queue_current_graph(comfy_page, frontend_server.url)
+    (stats,) = next(out["stats"] for out in outputs.values() if "stats" in out)
+    # What the node draws in its foreground, recorded through a stand-in 2D context.
+    lines = comfy_page.wait_for(
+        """() => {
+          const node = window.app.graph.nodes.find((n) => n.type === 'IB_MaskStatistics');
+          const lines = [];
+          const ctx = { save() {}, restore() {}, fillText: (text) => lines.push(text) };
+          node.onDrawForeground(ctx);
+          return lines.length && lines;
+        }""",
+        timeout=10,
+    )
+    x, y, w, h = stats["bbox"]
+    assert lines == [f"#0: {stats['coverage'] * 100:.2f}% · 1 region(s) · bbox {x},{y} {w}×{h}"]
