@@ -94,6 +94,9 @@ export class SamEditorDialog {
   }
 
   async select(index) {
+    // Answers still on their way belong to the picture shown before: never draw them on this one.
+    this.controller?.abort();
+    this.shownSeq = this.seq + 1;
     const count = this.o.pictures.length;
     this.index = (index + count) % count;
     this.counter.textContent = `image ${this.index + 1} / ${count}`;
