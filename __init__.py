@@ -1,7 +1,8 @@
 """inpaint-bridge: a ComfyUI node pack (V3 API) plus a REST bridge (``api_bridge/``).
 
 ComfyUI imports this file from ``custom_nodes/``. Model folders are registered
-before any node module imports, so loaders see them when their schemas are built.
+before any node module imports, so loaders see them when their schemas are built;
+the example workflows' input pictures are copied into ComfyUI's input folder.
 """
 
 WEB_DIRECTORY = "./web"
@@ -14,6 +15,10 @@ else:
     from .nodes import model_folders
 
     model_folders.register()
+
+    from .nodes import example_inputs
+
+    example_inputs.install()
 
     from .nodes._comfy import ComfyExtension
     from .nodes.registry import all_nodes

@@ -15,7 +15,7 @@ import folder_paths
 import numpy as np
 import torch
 
-from ._comfy import io, schema
+from ._comfy import io, schema, ui
 from .common.model_cache import MODELS, file_key
 from .common.model_files import onnx_pair_files, onnx_pairs, resolve
 from .common.sam_backends import OnnxSam, TorchSam
@@ -164,7 +164,17 @@ class SAMSegment(io.ComfyNode):
         if empty:
             instances = [np.zeros((height, width), bool)]
         to_mask = lambda arrays: torch.from_numpy(np.stack(arrays).astype(np.float32))  # noqa: E731
-        return io.NodeOutput(to_mask(merged), to_mask(instances), json.dumps(scores), json.dumps(found), empty)
+        outputs = (to_mask(merged), to_mask(instances), json.dumps(scores), json.dumps(found), empty)
+        return io.NodeOutput(*outputs, ui={"ib_images": editor_pictures(images)})
+
+
+def editor_pictures(images: torch.Tensor) -> list:
+    """The batch as temp files the point editor opens (web/sam_editor.js), whatever node made it.
+
+    Fast PNGs without workflow metadata; ComfyUI clears its temp folder on start.
+    """
+    saved = ui.ImageSaveHelper.save_images(images, "ib_sam_source", io.FolderType.temp, None, compress_level=1)
+    return [dict(item) for item in saved]
 
 
 NODES = [SAMLoader, SAMSegment]

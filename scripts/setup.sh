@@ -107,4 +107,28 @@ echo "$COMFY" > "$ROOT/.comfyui/path" 2>/dev/null || { mkdir -p "$ROOT/.comfyui"
 
 # -- 8. official API clients for the e2e tests, each in its own venv (.cache/clients/<name>)
 "$PY" -m scripts.client_venvs
+
+# -- 9. browser tests and JS lint: Debian chromium, playwright-core + eslint from npm
+# The npm tools install into .cache/npm from scripts/npm/ (never under web/: ComfyUI
+# serves, and may load, every .js below WEB_DIRECTORY).
+NPM_DIR="$ROOT/.cache/npm"
+npm_want="$(cat "$ROOT/scripts/npm/package.json" "$ROOT/scripts/npm/package-lock.json" | sha256sum | cut -c1-64)"
+if [ "$(cat "$NPM_DIR/stamp" 2>/dev/null)" != "$npm_want" ]; then
+  command -v npm >/dev/null || { log "npm is required (JS lint and browser tests): install Node.js >= 20.19"; exit 1; }
+  log "installing JS tools (eslint, playwright-core) into $NPM_DIR"
+  mkdir -p "$NPM_DIR"
+  cp "$ROOT/scripts/npm/package.json" "$ROOT/scripts/npm/package-lock.json" "$NPM_DIR/"
+  (cd "$NPM_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$npm_want" > "$NPM_DIR/stamp"
+fi
+if [ -z "${IB_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    log "installing Debian chromium for the browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+  else
+    log "chromium not found and not root: the browser tests (tests/e2e/test_frontend_*) will fail until you install it"
+    log "  (sudo apt-get install chromium) or set IB_CHROMIUM=/path/to/chrome-or-chromium"
+  fi
+fi
 log "ready: ComfyUI at $COMFY, python $PY"

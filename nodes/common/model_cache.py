@@ -1,8 +1,9 @@
 """The one place loaded models and derived data (image embeddings) are cached.
 
-Two bounded LRU caches: loaded models keyed by file path + mtime + size (so a
-replaced file is reloaded), and small derived results (e.g. SAM image embeddings)
-keyed by the model and a hash of the image content.
+Bounded LRU caches: loaded models keyed by file path + mtime + size (so a
+replaced file is reloaded), small derived results (e.g. SAM image embeddings)
+keyed by the model and a hash of the image content, and the few pictures the SAM
+editor is previewing, decoded, keyed like model files.
 """
 
 import hashlib
@@ -35,6 +36,10 @@ class LRUCache:
                 self._items.popitem(last=False)
         return value
 
+    def contains(self, key) -> bool:
+        with self._lock:
+            return key in self._items
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -45,6 +50,8 @@ class LRUCache:
 
 MODELS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_MODEL_CACHE", "4")))
 EMBEDDINGS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_EMBEDDING_CACHE", "16")))
+# Decoded pictures the SAM editor previews on (file path + size + mtime): a click decodes nothing.
+PREVIEW_IMAGES = LRUCache(capacity=4)
 
 
 def file_key(*paths: str) -> tuple:

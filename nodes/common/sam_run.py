@@ -48,21 +48,25 @@ def _select(masks: np.ndarray, scores: np.ndarray, selection: str) -> list[int]:
     raise ValueError(f"unknown selection {selection!r}; choose one of {', '.join(SELECTIONS)}")
 
 
-def cached_embedding(backend, model_key, image_uint8: np.ndarray):
-    """The image's embedding, computed once per (model, image content)."""
-    key = (model_key, content_hash(np.ascontiguousarray(image_uint8)))
+def embedding_key(model_key, image_uint8: np.ndarray) -> tuple:
+    """Cache key of an image's embedding: the model and the image content."""
+    return model_key, content_hash(np.ascontiguousarray(image_uint8))
+
+
+def image_embedding(backend, model_key, image_uint8: np.ndarray, key: tuple | None = None):
+    """The image's embedding from the shared cache, computed by the encoder on a miss.
+
+    Keyed by model and image content, so the node and the editor's preview route share it.
+    """
+    key = key or embedding_key(model_key, image_uint8)
     return EMBEDDINGS.get_or_create(key, lambda: backend.embed(image_uint8))
 
 
-def segment(
-    backend, model_key, image_uint8: np.ndarray, prompt: PromptSet, selection: str = "best", cleanup_area: int = 0
+def decode(
+    backend, embedding, prompt: PromptSet, height: int, width: int, selection: str = "best", cleanup_area: int = 0
 ) -> Segmentation:
-    """Segment one HWC uint8 image; the embedding is computed once per (model, image content)."""
+    """Only the prompt decoder: one decode per instance of ``prompt``, then selection and clean-up."""
     result = Segmentation([], [], [])
-    if prompt.empty:
-        return result
-    height, width = image_uint8.shape[:2]
-    embedding = cached_embedding(backend, model_key, image_uint8)
     for coords, labels in decoder_prompts(prompt, height, width):
         # Ask for every candidate the model can give (3 for SAM checkpoints; ONNX
         # exports give what they were exported with) and choose by ``selection``.
@@ -74,3 +78,14 @@ def segment(
                 result.scores.append(float(scores[index]))
                 result.boxes.append(mask_box(mask))
     return result
+
+
+def segment(
+    backend, model_key, image_uint8: np.ndarray, prompt: PromptSet, selection: str = "best", cleanup_area: int = 0
+) -> Segmentation:
+    """Segment one HWC uint8 image; the embedding is computed once per (model, image content)."""
+    if prompt.empty:
+        return Segmentation([], [], [])
+    height, width = image_uint8.shape[:2]
+    embedding = image_embedding(backend, model_key, image_uint8)
+    return decode(backend, embedding, prompt, height, width, selection, cleanup_area)

@@ -70,7 +70,7 @@ def embedded(sam, sam_run, checkpoint):
     (handle,) = sam.SAMLoader.execute(model_name=checkpoint.name).args
     key, held = handle.load()
     with ThreadPoolExecutor(2) as pool:
-        embeddings = list(pool.map(lambda pixels: sam_run.cached_embedding(held.model, key, pixels), IMAGES))
+        embeddings = list(pool.map(lambda pixels: sam_run.image_embedding(held.model, key, pixels), IMAGES))
     return handle, held, embeddings
 
 
