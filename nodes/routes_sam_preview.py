@@ -23,6 +23,7 @@ from .common.sam_preview import load_picture, preview
 from .common.sam_prompts import parse_prompts
 from .common.sam_run import SELECTIONS
 from .mask_generate import sam_choices, sam_handle
+from .model_placement import on_compute_device
 
 log = logging.getLogger(__name__)
 PATH = f"{ROUTE_PREFIX}/sam/preview"
@@ -80,7 +81,8 @@ def run_preview(body) -> dict:
     try:
         (prompt,) = parse_prompts(points, boxes, 1)
         picture = load_picture(path)
-        model_key, backend = sam_handle(model).load()
+        model_key, held = sam_handle(model).load()
+        backend = on_compute_device(held)  # an ONNX pair: the CPU session; a checkpoint: placed by ComfyUI
     except ValueError as exc:  # a malformed prompt or an unloadable model: the node's own message
         raise PreviewError(str(exc)) from None
     except OSError as exc:

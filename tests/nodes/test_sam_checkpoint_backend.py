@@ -119,7 +119,8 @@ def test_two_prompts_decoding_at_once_on_one_model_do_not_mix_their_images(decod
     for i, runs in enumerate(results):
         for masks, scores in runs:
             assert masks.shape == expected[i][0].shape, f"image {i} decoded with the other image's size"
-            assert np.array_equal(masks, expected[i][0]) and np.array_equal(scores, expected[i][1])
+            # Same image, same embedding: the same masks; scores to float rounding (thread scheduling).
+            assert np.array_equal(masks, expected[i][0]) and np.allclose(scores, expected[i][1], rtol=1e-5, atol=1e-6)
 
 
 def test_model_is_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(sam, checkpoint, embedded):

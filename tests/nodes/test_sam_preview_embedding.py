@@ -26,7 +26,8 @@ def test_a_run_after_the_preview_reuses_its_embedding(comfy_nodes, pack_module):
     assert np.array_equal(tensors.to_uint8_rgb(image[0]), picture), "the route sees the pixels LoadImage gives"
 
     (handle,) = sam.SAMLoader.execute(model_name=sam.sam_choices()[0]).args
-    model_key, backend = handle.load()
+    model_key, held = handle.load()
+    backend = held.model  # the ONNX pair: no device placement
     cache.EMBEDDINGS.clear()
     points = [{"x": 290, "y": 190, "label": 1}]
     (prompt,) = prompts.parse_prompts(json.dumps(points), "[]", 1)
