@@ -7,7 +7,9 @@ alpha falls to 0, so the outer border of the band is never a seam.
 - ``linear``: ``original + alpha · (fill − original)``.
 - ``multiband``: Burt–Adelson: each frequency band blended under a correspondingly
   blurred alpha, so broad colour differences fade over a wide zone and fine detail over
-  a narrow one; tapered back onto the original as alpha → 0.
+  a narrow one; tapered back onto the original as alpha → 0. The pyramid is as deep as
+  the band is wide (``band_px``): deeper levels would pull the new content's own colours
+  toward the surroundings far inside the mask.
 - ``poisson``: the fill keeps its own gradients but takes the original's values on
   the band's border: a harmonic correction field (solved on the band, Dirichlet values
   original − fill just outside it) is added to the fill before the linear blend.
@@ -49,9 +51,10 @@ def _as3(x: np.ndarray) -> np.ndarray:
     return x if x.ndim == 3 else x[..., None]
 
 
-def multiband(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+def multiband(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, band_px: int = 16) -> np.ndarray:
     h, w = alpha.shape
-    levels = max(0, min(MAX_LEVELS, int(math.log2(max(1, min(h, w)))) - 3))
+    by_size = int(math.log2(max(1, min(h, w)))) - 3
+    levels = max(0, min(MAX_LEVELS, by_size, round(math.log2(max(1, band_px)))))
     if levels == 0:
         return linear(original, fill, alpha)
     lo = _laplacian_pyramid(original.astype(np.float32), levels)
@@ -122,9 +125,15 @@ def poisson(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray) -> np.nda
     return linear(original, np.clip(corrected, 0.0, 1.0), alpha)
 
 
-def blend(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, mode: str = "linear") -> np.ndarray:
-    """[H,W,C] float32 ``original`` and ``fill`` under [H,W] ``alpha`` in 0..1 (see the module doc)."""
+def blend(
+    original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, mode: str = "linear", band_px: int = 16
+) -> np.ndarray:
+    """[H,W,C] float32 ``original`` and ``fill`` under [H,W] ``alpha`` in 0..1 (see the module doc);
+    ``band_px``: the width of alpha's ramp (sets the multiband depth)."""
     if mode not in BLEND_MODES:
         raise ValueError(f"unknown blend mode {mode!r}; choose one of {', '.join(BLEND_MODES)}")
-    fn = {"linear": linear, "multiband": multiband, "poisson": poisson}[mode]
-    return np.clip(fn(original, fill, alpha), 0.0, 1.0).astype(np.float32)
+    if mode == "multiband":
+        out = multiband(original, fill, alpha, band_px)
+    else:
+        out = (linear if mode == "linear" else poisson)(original, fill, alpha)
+    return np.clip(out, 0.0, 1.0).astype(np.float32)

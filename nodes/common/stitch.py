@@ -81,7 +81,7 @@ def _paste(original: np.ndarray, sampled: torch.Tensor, window: Window, mask: np
     alpha = blend_alpha(m, s.grow, s.feather)
     if s.color_match == "ring":
         fill = match_on_ring(fill, orig, m >= 0.5, s.ring_width)
-    return region, blend(orig, fill, alpha, s.mode), alpha
+    return region, blend(orig, fill, alpha, s.mode, s.grow + s.feather), alpha
 
 
 def stitch_crops(handle: StitchHandle, sampled: torch.Tensor, settings: BlendSettings) -> StitchResult:
