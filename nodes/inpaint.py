@@ -53,14 +53,12 @@ def crop_inputs() -> list:
         io.Int.Input(
             "target_width",
             default=512,
-            min=64,
+            min=8,
             max=MAX_SIDE,
             step=8,
             tooltip="Crop width for the model (512 for SD1.5, 1024 for SDXL; multiple of 8).",
         ),
-        io.Int.Input(
-            "target_height", default=512, min=64, max=MAX_SIDE, step=8, tooltip="Crop height (multiple of 8)."
-        ),
+        io.Int.Input("target_height", default=512, min=8, max=MAX_SIDE, step=8, tooltip="Crop height (multiple of 8)."),
         io.Float.Input(
             "snap",
             default=DEFAULT_SNAP,

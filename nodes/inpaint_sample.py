@@ -3,7 +3,7 @@
 It expands (V3 node expansion) into the sub-graph a user would wire by hand, from core
 nodes and this pack's crop/stitch: IB_InpaintCrop → CLIPTextEncode ×2 → [DifferentialDiffusion]
 → InpaintModelConditioning | VAEEncode + SetLatentNoiseMask | VAEEncodeForInpaint → one
-KSampler per result (seeds seed..seed+N−1) → LatentBatch → VAEDecode → IB_InpaintStitch.
+KSampler + VAEDecode per result (seeds seed..seed+N−1) → ImageBatch → IB_InpaintStitch.
 Nothing is re-implemented; ComfyUI runs and caches every part as usual.
 
 Chosen automatically (overridable): a 9-channel inpainting UNet gets
@@ -81,7 +81,7 @@ def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditionin
     else:
         latent = g.node("VAEEncodeForInpaint", pixels=cut.out(0), vae=vae, mask=cut.out(1), grow_mask_by=grow_mask_by)
         latent = latent.out(0)
-    samples = None
+    decoded = None
     for j in range(sampling["count"]):
         run = g.node(
             "KSampler",
@@ -96,8 +96,10 @@ def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditionin
             latent_image=latent,
             denoise=sampling["denoise"],
         ).out(0)
-        samples = run if samples is None else g.node("LatentBatch", samples1=samples, samples2=run).out(0)
-    decoded = g.node("VAEDecode", samples=samples, vae=vae).out(0)
+        # Decoded one result at a time: a batched decode rounds differently, and result j must be
+        # exactly what a single run with seed + j gives.
+        pixels = g.node("VAEDecode", samples=run, vae=vae).out(0)
+        decoded = pixels if decoded is None else g.node("ImageBatch", image1=decoded, image2=pixels).out(0)
     return g.node("IB_InpaintStitch", stitch=cut.out(2), sampled=decoded, **blend)
 
 
