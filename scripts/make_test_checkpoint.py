@@ -254,8 +254,8 @@ def write_checkpoint(path, inpaint: bool = False, vae: str = "taesd", seed: int 
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     state = build_state_dict(inpaint, vae, seed)
-    metadata = {"format": "pt", "made_by": "inpaint-bridge scripts/make_test_checkpoint.py (random weights)"}
-    save_file(state, str(path), metadata=metadata)
+    # One metadata key only: safetensors writes several in a random order, and the file must be reproducible.
+    save_file(state, str(path), metadata={"format": "pt"})
     return path
 
 
