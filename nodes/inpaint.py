@@ -101,10 +101,10 @@ CROP_DEFAULTS = {i.id: i.default for i in crop_inputs()}
 def stitch_inputs() -> list:
     """The blend settings (shared with IB_Inpaint)."""
     return [
-        io.Int.Input("grow", default=4, min=0, max=256, tooltip="Grow the region before feathering (px)."),
+        io.Int.Input("grow", default=2, min=0, max=256, tooltip="Grow the region before feathering (px)."),
         io.Int.Input(
             "feather",
-            default=16,
+            default=8,
             min=0,
             max=256,
             tooltip="Outward fade of the blend (px); contracts' mask blur maps here. Never fades inward.",
@@ -119,8 +119,11 @@ def stitch_inputs() -> list:
         io.Combo.Input(
             "blend",
             options=list(BLEND_MODES),
-            default="linear",
-            tooltip="'linear' alpha blend, 'multiband' (Laplacian pyramid) or 'poisson' (gradient domain).",
+            default="multiband",
+            tooltip=(
+                "'multiband': colour fades over the band, fine detail right outside the mask stays the original's; "
+                "'linear' alpha blend; 'poisson' (gradient domain)."
+            ),
         ),
     ]
 
@@ -128,7 +131,7 @@ def stitch_inputs() -> list:
 STITCH_DEFAULTS = {i.id: i.default for i in stitch_inputs()}
 
 
-def blend_settings(grow=4, feather=16, color_match="ring", ring_width=8, blend="linear") -> BlendSettings:
+def blend_settings(grow=2, feather=8, color_match="ring", ring_width=8, blend="multiband") -> BlendSettings:
     return BlendSettings(grow, feather, color_match, ring_width, blend)
 
 

@@ -2,7 +2,7 @@
 
 Outside the mask a sampler keeps the original latents, so there the decoded crop is the
 original seen through the VAE: any difference is drift (colour shift, contrast) that
-also tints the new content. A per-channel mean/std transfer fitted on that ring undoes
+also tints the new content. A per-channel gain and offset fitted on that ring undoes
 exactly this drift; fitting on the whole crop instead (a global colour match) is biased
 by whatever new content the mask holds.
 """
@@ -29,15 +29,17 @@ def ring(hard: np.ndarray, inner: float, outer: float) -> np.ndarray:
 
 
 def fit_transfer(fill: np.ndarray, original: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel (gain, offset) with ``fill * gain + offset`` matching ``original``'s mean and spread on
-    ``where``; the identity when too few pixels are there."""
+    """Per-channel (gain, offset): the least-squares fit ``original ≈ fill · gain + offset`` on ``where``; the
+    identity when too few pixels are there. Least squares, not a mean/std transfer: the fill is also softer
+    than the original (VAE), which a std ratio would mistake for lost contrast."""
     channels = fill.shape[-1]
     if int(where.sum()) < MIN_RING_PIXELS:
         return np.ones(channels, np.float32), np.zeros(channels, np.float32)
     f, o = fill[where].astype(np.float64), original[where].astype(np.float64)
     mean_f, mean_o = f.mean(0), o.mean(0)
-    std_f, std_o = f.std(0), o.std(0)
-    gain = np.where(std_f > 1e-4, std_o / np.maximum(std_f, 1e-12), 1.0)
+    var_f = ((f - mean_f) ** 2).mean(0)
+    cov = ((f - mean_f) * (o - mean_o)).mean(0)
+    gain = np.where(var_f > 1e-8, cov / np.maximum(var_f, 1e-12), 1.0)
     gain = np.clip(gain, *GAIN_LIMITS)
     return gain.astype(np.float32), (mean_o - gain * mean_f).astype(np.float32)
 

@@ -5,11 +5,12 @@ with ``where(alpha > 0)``, so this holds bit for bit), and approach it continuou
 alpha falls to 0, so the outer border of the band is never a seam.
 
 - ``linear``: ``original + alpha · (fill − original)``.
-- ``multiband``: Burt–Adelson: each frequency band blended under a correspondingly
-  blurred alpha, so broad colour differences fade over a wide zone and fine detail over
-  a narrow one; tapered back onto the original as alpha → 0. The pyramid is as deep as
-  the band is wide (``band_px``): deeper levels would pull the new content's own colours
-  toward the surroundings far inside the mask.
+- ``multiband``: Burt–Adelson, one-sided: frequency band k of the fill fades out over
+  ``2^k`` px outside the ``core`` (the grown mask; alpha is 1 there), capped at the
+  band's own width, so fine detail right outside the mask is the original's (no VAE
+  softening) while colour and shading fade over the whole band. Inside the core every
+  band is the fill's (the replaced object never ghosts through). Tapered back onto the
+  original as alpha → 0.
 - ``poisson``: the fill keeps its own gradients but takes the original's values on
   the band's border: a harmonic correction field (solved on the band, Dirichlet values
   original − fill just outside it) is added to the fill before the linear blend.
@@ -21,6 +22,8 @@ import cv2
 import numpy as np
 from scipy.sparse import coo_matrix, identity
 from scipy.sparse.linalg import spsolve
+
+from .color_match import outside_distance
 
 BLEND_MODES = ("linear", "multiband", "poisson")
 MAX_LEVELS = 6
@@ -51,15 +54,36 @@ def _as3(x: np.ndarray) -> np.ndarray:
     return x if x.ndim == 3 else x[..., None]
 
 
-def multiband(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, band_px: int = 16) -> np.ndarray:
+def _level_alphas(alpha: np.ndarray, core: np.ndarray, band_px: int, levels: int) -> list[np.ndarray]:
+    """Alpha of each pyramid level at its own resolution: a smooth outward ramp of 2^k px from ``core`` (never
+    above ``alpha``), and 1 on the core as that level sees it, so the fill's own low frequencies stay whole
+    inside the mask."""
+    distance = outside_distance(core)
+    inside = core.astype(np.float32)
+    out = []
+    for k in range(levels + 1):
+        width = float(min(max(1, band_px), 2**k)) + 1
+        t = np.clip(distance / width, 0, 1)
+        level = np.minimum(alpha, (1 - t * t * (3 - 2 * t)).astype(np.float32))
+        for _ in range(k):
+            level = cv2.pyrDown(level)
+        out.append(np.where(inside > 0.5, np.float32(1), level))
+        inside = cv2.pyrDown(inside)
+    return out
+
+
+def multiband(
+    original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, core: np.ndarray | None = None, band_px: int = 16
+) -> np.ndarray:
     h, w = alpha.shape
     by_size = int(math.log2(max(1, min(h, w)))) - 3
-    levels = max(0, min(MAX_LEVELS, by_size, round(math.log2(max(1, band_px)))))
+    levels = max(0, min(MAX_LEVELS, by_size, math.ceil(math.log2(max(1, band_px)))))
     if levels == 0:
         return linear(original, fill, alpha)
+    core = alpha >= 1 if core is None else core
     lo = _laplacian_pyramid(original.astype(np.float32), levels)
     lf = _laplacian_pyramid(fill.astype(np.float32), levels)
-    ga = _gaussian_pyramid(alpha.astype(np.float32), levels)
+    ga = _level_alphas(alpha.astype(np.float32), core, band_px, levels)
     blended = [o + _as3(a) * (f - o) for o, f, a in zip(lo, lf, ga, strict=True)]
     out = blended[-1]
     for band in reversed(blended[:-1]):
@@ -126,14 +150,20 @@ def poisson(original: np.ndarray, fill: np.ndarray, alpha: np.ndarray) -> np.nda
 
 
 def blend(
-    original: np.ndarray, fill: np.ndarray, alpha: np.ndarray, mode: str = "linear", band_px: int = 16
+    original: np.ndarray,
+    fill: np.ndarray,
+    alpha: np.ndarray,
+    mode: str = "linear",
+    core: np.ndarray | None = None,
+    band_px: int = 16,
 ) -> np.ndarray:
-    """[H,W,C] float32 ``original`` and ``fill`` under [H,W] ``alpha`` in 0..1 (see the module doc);
-    ``band_px``: the width of alpha's ramp (sets the multiband depth)."""
+    """[H,W,C] float32 ``original`` and ``fill`` under [H,W] ``alpha`` in 0..1 (see the module doc).
+    Multiband also takes ``core`` (where the fill is whole; default alpha == 1) and ``band_px`` (the width of
+    alpha's ramp outside it)."""
     if mode not in BLEND_MODES:
         raise ValueError(f"unknown blend mode {mode!r}; choose one of {', '.join(BLEND_MODES)}")
     if mode == "multiband":
-        out = multiband(original, fill, alpha, band_px)
+        out = multiband(original, fill, alpha, core, band_px)
     else:
         out = (linear if mode == "linear" else poisson)(original, fill, alpha)
     return np.clip(out, 0.0, 1.0).astype(np.float32)

@@ -59,7 +59,7 @@ def _sampling(**overrides) -> dict:
         "feather": FEATHER,
         "color_match": "ring",
         "ring_width": 8,
-        "blend": "linear",
+        "blend": "multiband",
     }
     settings.update(overrides)
     return settings
