@@ -81,17 +81,17 @@ def multiband(
     if levels == 0:
         return linear(original, fill, alpha)
     core = alpha >= 1 if core is None else core
-    lo = _laplacian_pyramid(original.astype(np.float32), levels)
-    lf = _laplacian_pyramid(fill.astype(np.float32), levels)
-    ga = _level_alphas(alpha.astype(np.float32), core, band_px, levels)
-    blended = [o + _as3(a) * (f - o) for o, f, a in zip(lo, lf, ga, strict=True)]
+    # Blend the change, not the two images: the pyramid is linear, and where the fill equals the original
+    # the change is exactly 0 (no rounding noise from rebuilding the original through the pyramid).
+    bands = _laplacian_pyramid((fill - original).astype(np.float32), levels)
+    weights = _level_alphas(alpha.astype(np.float32), core, band_px, levels)
+    blended = [_as3(a) * band for a, band in zip(weights, bands, strict=True)]
     out = blended[-1]
     for band in reversed(blended[:-1]):
         out = cv2.pyrUp(out, dstsize=(band.shape[1], band.shape[0])) + _as3(band)
-    out = _as3(out)
     # Coarse levels reach past the band; taper back onto the original as alpha -> 0.
     taper = np.minimum(1.0, 2.0 * alpha)[..., None]
-    return original + taper * (out - original)
+    return original + taper * _as3(out)
 
 
 def _laplace_solve(boundary: np.ndarray, band: np.ndarray) -> np.ndarray:

@@ -162,7 +162,7 @@ def test_crop_then_stitch_without_sampling_is_the_identity(comfy):
             feather=FEATHER,
             color_match="ring",
             ring_width=8,
-            blend="linear",
+            blend="multiband",
         )
         saves.append(g.node("SaveImage", images=stitch.out(0), filename_prefix=f"ib_identity_{target}"))
     outputs = comfy.run(g.build())
