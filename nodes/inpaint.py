@@ -19,9 +19,16 @@ Stitch = io.Custom("IB_STITCH")
 MAX_SIDE = 8192
 
 
+def optional(*inputs) -> list:
+    """Settings that have defaults are optional inputs: an API prompt (the bridge's) may leave them out."""
+    for item in inputs:
+        item.optional = True
+    return list(inputs)
+
+
 def crop_inputs() -> list:
     """The crop settings (shared with IB_Inpaint, which passes them on unchanged)."""
-    return [
+    return optional(
         io.Combo.Input(
             "context_mode",
             options=list(CONTEXT_MODES),
@@ -69,7 +76,7 @@ def crop_inputs() -> list:
         ),
         io.Int.Input("min_island_area", default=0, min=0, max=1 << 26, tooltip="Drop mask regions below this (px)."),
         io.Int.Input("max_hole_area", default=0, min=0, max=1 << 26, tooltip="Fill mask holes up to this (px)."),
-    ]
+    )
 
 
 def crop_settings(
@@ -100,7 +107,7 @@ CROP_DEFAULTS = {i.id: i.default for i in crop_inputs()}
 
 def stitch_inputs() -> list:
     """The blend settings (shared with IB_Inpaint)."""
-    return [
+    return optional(
         io.Int.Input("grow", default=2, min=0, max=256, tooltip="Grow the region before feathering (px)."),
         io.Int.Input(
             "feather",
@@ -125,7 +132,7 @@ def stitch_inputs() -> list:
                 "'linear' alpha blend; 'poisson' (gradient domain)."
             ),
         ),
-    ]
+    )
 
 
 STITCH_DEFAULTS = {i.id: i.default for i in stitch_inputs()}

@@ -19,7 +19,7 @@ import torch
 from ._comfy import GraphBuilder, io, schema
 from .common.inpaint_mask import stabilise
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
-from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, stitch_inputs
+from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, optional, stitch_inputs
 
 CONDITIONING_MODES = ("auto", "inpaint_model_conditioning", "set_latent_noise_mask", "vae_encode_for_inpaint")
 SWITCH = ("auto", "on", "off")
@@ -126,7 +126,6 @@ class Inpaint(io.ComfyNode):
                 io.Image.Input("image", tooltip="Image(s) to inpaint."),
                 io.Mask.Input("mask", tooltip="What to repaint (1 = repaint; soft values for Differential Diffusion)."),
                 io.String.Input("positive", multiline=True, default="", tooltip="What the masked area should show."),
-                io.String.Input("negative", multiline=True, default="", tooltip="What it should not show."),
                 io.Int.Input(
                     "seed",
                     default=0,
@@ -146,21 +145,26 @@ class Inpaint(io.ComfyNode):
                 io.Float.Input(
                     "denoise", default=1.0, min=0.0, max=1.0, step=0.01, tooltip="Strength: 1 repaints fully."
                 ),
-                io.Int.Input("count", default=1, min=1, max=MAX_RESULTS, tooltip="Results per image (one seed each)."),
-                io.Combo.Input(
-                    "conditioning",
-                    options=list(CONDITIONING_MODES),
-                    default="auto",
-                    tooltip="'auto': InpaintModelConditioning for an inpainting checkpoint, else SetLatentNoiseMask.",
-                ),
-                io.Combo.Input(
-                    "differential_diffusion",
-                    options=list(SWITCH),
-                    default="auto",
-                    tooltip="'auto': on when the mask has soft values.",
-                ),
-                io.Int.Input(
-                    "grow_mask_by", default=6, min=0, max=64, tooltip="VAEEncodeForInpaint's mask growth (px)."
+                *optional(
+                    io.String.Input("negative", multiline=True, default="", tooltip="What it should not show."),
+                    io.Int.Input(
+                        "count", default=1, min=1, max=MAX_RESULTS, tooltip="Results per image (one seed each)."
+                    ),
+                    io.Combo.Input(
+                        "conditioning",
+                        options=list(CONDITIONING_MODES),
+                        default="auto",
+                        tooltip="'auto': InpaintModelConditioning for an inpainting model, else SetLatentNoiseMask.",
+                    ),
+                    io.Combo.Input(
+                        "differential_diffusion",
+                        options=list(SWITCH),
+                        default="auto",
+                        tooltip="'auto': on when the mask has soft values.",
+                    ),
+                    io.Int.Input(
+                        "grow_mask_by", default=6, min=0, max=64, tooltip="VAEEncodeForInpaint's mask growth (px)."
+                    ),
                 ),
                 *crop_inputs(),
                 *stitch_inputs(),

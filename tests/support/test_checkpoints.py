@@ -35,3 +35,25 @@ def place_test_checkpoints(checkpoints_dir: pathlib.Path) -> dict[str, pathlib.P
         INPAINTING: write(checkpoints_dir / INPAINTING, inpaint=True),
         PLAIN: write(checkpoints_dir / PLAIN, inpaint=False),
     }
+
+
+SAMPLING_NODES = ("KSampler", "IB_Inpaint")
+CROP_NODES = ("IB_InpaintCrop", "IB_Inpaint")
+
+
+def cpu_sized(graph: dict, steps: int = 2, crop: int = 64) -> dict:
+    """``graph`` (API format) with few steps and small crops: the reduced checkpoint samples noise anyway, and
+    a saved workflow's 20 steps at 512² take minutes on two CPU cores. Wiring and geometry stay as saved."""
+    out = {}
+    for node_id, node in graph.items():
+        inputs = dict(node["inputs"])
+        if node["class_type"] in SAMPLING_NODES:
+            inputs["steps"] = steps
+        if node["class_type"] in CROP_NODES:
+            inputs["target_width"] = inputs["target_height"] = crop
+        out[node_id] = {**node, "inputs": inputs}
+    return out
+
+
+def needs_checkpoint(ui: dict) -> bool:
+    return any(node["type"] == "CheckpointLoaderSimple" for node in ui["nodes"])

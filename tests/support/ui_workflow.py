@@ -6,6 +6,8 @@ and an INT named seed/noise_seed also consumes its "control after generate" valu
 """
 
 _WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
+# Frontend-only nodes: the UI never sends them to /prompt.
+_VIRTUAL_TYPES = {"Note", "MarkdownNote"}
 
 
 def _is_widget(spec) -> bool:
@@ -29,7 +31,7 @@ def ui_to_api(ui: dict, object_info: dict) -> dict:
     links = {link[0]: link for link in ui["links"]}
     graph = {}
     for node in ui["nodes"]:
-        if node.get("mode", 0) in (2, 4):  # muted / bypassed
+        if node.get("mode", 0) in (2, 4) or node["type"] in _VIRTUAL_TYPES:  # muted / bypassed / UI-only
             continue
         kind = node["type"]
         if kind not in object_info:
