@@ -7,12 +7,16 @@ InpaintModelConditioning, KSampler, VAEDecode); ``IB_Inpaint`` wires it in one n
 
 import json
 
+import comfy.model_management
+import comfy.utils
+
 from ._comfy import io, schema
 from .common.crop_plan import CONTEXT_MODES, ContextRule
 from .common.inpaint_crop import crop_for_inpaint
 from .common.inpaint_mask import DEFAULT_SNAP
 from .common.seam_blend import BLEND_MODES
 from .common.stitch import COLOR_MATCH_MODES, BlendSettings, stitch_crops
+from .common.tensors import as_image_batch
 
 CATEGORY = "inpaint"
 Stitch = io.Custom("IB_STITCH")
@@ -209,7 +213,13 @@ class InpaintStitch(io.ComfyNode):
 
     @classmethod
     def execute(cls, stitch, sampled, **settings) -> io.NodeOutput:
-        result = stitch_crops(stitch, sampled, blend_settings(**settings))
+        bar = comfy.utils.ProgressBar(as_image_batch(sampled).shape[0])  # one step per pasted crop
+
+        def before_crop():
+            comfy.model_management.throw_exception_if_processing_interrupted()  # a cancel lands between crops
+            bar.update(1)
+
+        result = stitch_crops(stitch, sampled, blend_settings(**settings), before_crop)
         reports = list(result.reports)
         return io.NodeOutput(result.images, result.alphas, json.dumps(reports), ui={"ib_quality": reports})
 

@@ -81,7 +81,7 @@ def window_mask(mask: torch.Tensor, window: Window) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class CropResult:
-    crops: torch.Tensor  # [R,h,w,C]
+    crops: torch.Tensor  # [R,h,w,3] (RGB of the originals)
     crop_masks: torch.Tensor  # [R,h,w]
     handle: StitchHandle
     prepared: tuple[PreparedMask, ...]  # one per image
@@ -140,7 +140,7 @@ def crop_for_inpaint(
         for window in windows:
             support = prep.mask > 0
             records.append(CropRecord(index, window, regions_in(window, support), room_in(window, support)))
-            crops.append(resize_hwc(window_pixels(images[index], window), cw, ch))
+            crops.append(resize_hwc(window_pixels(images[index, ..., :3], window), cw, ch))  # RGB for the VAE
             crop_masks.append(resize_hw(window_mask(cleaned, window), cw, ch))
     if not records:
         raise ValueError(

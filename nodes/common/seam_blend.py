@@ -8,9 +8,9 @@ alpha falls to 0, so the outer border of the band is never a seam.
 - ``multiband``: Burt–Adelson, one-sided: frequency band k of the fill fades out over
   ``2^k`` px outside the ``core`` (the grown mask; alpha is 1 there), capped at the
   band's own width, so fine detail right outside the mask is the original's (no VAE
-  softening) while colour and shading fade over the whole band. Inside the core every
-  band is the fill's (the replaced object never ghosts through). Tapered back onto the
-  original as alpha → 0.
+  softening) while colour and shading fade over the whole band. Inside the core the
+  fill is taken whole (the replaced object never ghosts through). Tapered back onto
+  the original as alpha → 0.
 - ``poisson``: the fill keeps its own gradients but takes the original's values on
   the band's border: a harmonic correction field (solved on the band, Dirichlet values
   original − fill just outside it) is added to the fill before the linear blend.
@@ -89,9 +89,10 @@ def multiband(
     out = blended[-1]
     for band in reversed(blended[:-1]):
         out = cv2.pyrUp(out, dstsize=(band.shape[1], band.shape[0])) + _as3(band)
-    # Coarse levels reach past the band; taper back onto the original as alpha -> 0.
+    # Coarse levels reach past the band; taper back onto the original as alpha -> 0. Inside the core the fill
+    # is taken whole: coarse coefficients just outside it would otherwise mix a trace of the original in.
     taper = np.minimum(1.0, 2.0 * alpha)[..., None]
-    return original + taper * _as3(out)
+    return np.where(core[..., None], fill, original + taper * _as3(out))
 
 
 def _laplace_solve(boundary: np.ndarray, band: np.ndarray) -> np.ndarray:

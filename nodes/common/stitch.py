@@ -13,6 +13,7 @@ image 0's results, then image 1's.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,7 +82,9 @@ def _paste(original: np.ndarray, sampled: torch.Tensor, window: Window, mask: np
     oy, ox = inside.y0 - window.y0, inside.x0 - window.x0
     fill = fill_full[oy : oy + inside.height, ox : ox + inside.width]
     region = (slice(inside.y0, inside.y1), slice(inside.x0, inside.x1))
-    orig, m = original[region], mask[region]
+    channels = fill.shape[-1]  # RGB from a decoder; an RGBA original keeps its own alpha channel
+    region = (*region, slice(0, channels))
+    orig, m = original[region], mask[region[:2]]
     core = _core(m, s.grow)
     alpha = np.maximum(m.astype(np.float32), feather(core, s.feather, "outer", "smooth"))
     if s.color_match == "ring":
@@ -89,8 +92,15 @@ def _paste(original: np.ndarray, sampled: torch.Tensor, window: Window, mask: np
     return region, blend(orig, fill, alpha, s.mode, core.astype(bool), s.feather), alpha
 
 
-def stitch_crops(handle: StitchHandle, sampled: torch.Tensor, settings: BlendSettings) -> StitchResult:
-    """Paste ``sampled`` ([k·R,h,w,C]: k results of the handle's R crops) back into the originals."""
+def stitch_crops(
+    handle: StitchHandle,
+    sampled: torch.Tensor,
+    settings: BlendSettings,
+    before_crop: Callable[[], None] | None = None,
+) -> StitchResult:
+    """Paste ``sampled`` ([k·R,h,w,C]: k results of the handle's R crops) back into the originals.
+
+    ``before_crop`` runs before each crop is pasted (progress, and a cancel between crops)."""
     sampled = as_image_batch(sampled)
     crops = len(handle.crops)
     if sampled.shape[0] % crops:
@@ -99,7 +109,7 @@ def stitch_crops(handle: StitchHandle, sampled: torch.Tensor, settings: BlendSet
             "(k results per crop, result-major)"
         )
     originals = handle.originals
-    if sampled.shape[-1] != originals.shape[-1]:
+    if sampled.shape[-1] > originals.shape[-1]:
         raise ValueError(f"sampled images have {sampled.shape[-1]} channels, the originals {originals.shape[-1]}")
     k = sampled.shape[0] // crops
     images, alphas, reports = [], [], []
@@ -113,15 +123,19 @@ def stitch_crops(handle: StitchHandle, sampled: torch.Tensor, settings: BlendSet
             alpha = np.zeros(mask.shape, np.float32)
             regions = 0
             for position, record in handle.crops_of(index):
+                if before_crop is not None:
+                    before_crop()
                 crop = sampled[result * crops + position]
                 region, pixels, a = _paste(original, crop, record.window, mask, settings.within(record.room))
                 out[region] = pixels
-                alpha[region] = a
+                alpha[region[:2]] = a
                 regions += record.regions
             alpha_t = torch.from_numpy(alpha)
             out_t = torch.from_numpy(out).to(original_t.device, original_t.dtype)
-            # alpha == 0: the caller's own pixels, untouched (bit for bit, whatever the dtype).
-            final = torch.where((alpha_t > 0)[..., None].to(original_t.device), out_t, original_t)
+            # alpha == 0 (and channels the fill lacks): the caller's own pixels, untouched, whatever the dtype.
+            touched = torch.zeros(original_t.shape, dtype=torch.bool)
+            touched[..., : sampled.shape[-1]] = (alpha_t > 0)[..., None]
+            final = torch.where(touched.to(original_t.device), out_t, original_t)
             images.append(final)
             alphas.append(alpha_t)
             final_np = final.detach().float().cpu().numpy()

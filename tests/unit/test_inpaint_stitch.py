@@ -149,3 +149,34 @@ def test_quality_report_flags_changes_outside_the_band_and_colour_seams():
     soft_alpha = blend_alpha(hard.astype(np.float32), 0, 12)
     soft_edge = quality_report(blend(original, dark, soft_alpha), original, soft_alpha, hard, 1)["seam_gradient_jump"]
     assert hard_edge > 3 and soft_edge < 0.5 * hard_edge
+
+
+def test_multiband_keeps_the_originals_fine_detail_right_outside_the_mask():
+    original = _photo()[0].numpy()
+    core = np.zeros(original.shape[:2], bool)
+    core[80:160, 120:200] = True
+    alpha = blend_alpha(core.astype(np.float32), 0, 8)
+    soft = np.clip(original * 0.9 + 0.05, 0, 1)  # a drifted, detail-free (blurred) fill
+    import cv2
+
+    soft = cv2.GaussianBlur(soft, (0, 0), 2.0)
+    near = seam_ring(core, 3)
+
+    def detail(x):  # high-pass energy on the ring
+        return np.abs(x - cv2.GaussianBlur(x, (0, 0), 1.5))[near].mean()
+
+    lin, mb = blend(original, soft, alpha, "linear"), blend(original, soft, alpha, "multiband", core, 8)
+    assert detail(mb) > 0.8 * detail(original) > detail(lin)
+    assert np.array_equal(mb[alpha == 0], original[alpha == 0])
+    assert np.allclose(mb[core], soft[core], atol=1e-5), "inside the mask the fill is whole at every level"
+
+
+def test_rgba_originals_keep_their_alpha_and_crops_are_rgb():
+    rgba = torch.cat([_photo(), torch.full((1, 240, 320, 1), 0.7)], dim=-1)
+    cut = crop_for_inpaint(rgba, _mask((100, 100, 140, 140)), ContextRule("pixels", 16), 64, 64)
+    assert cut.crops.shape[-1] == 3
+    calls = []
+    settings = BlendSettings(color_match="off")
+    out = stitch_crops(cut.handle, torch.zeros_like(cut.crops), settings, before_crop=lambda: calls.append(1))
+    assert out.images.shape == rgba.shape and torch.equal(out.images[0, ..., 3], rgba[0, ..., 3])
+    assert (out.images[0, 120, 120, :3] < 0.05).all() and calls == [1]
