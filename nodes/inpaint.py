@@ -10,7 +10,7 @@ import json
 import comfy.model_management
 import comfy.utils
 
-from ._comfy import io, schema
+from ._comfy import io, optional, schema
 from .common.crop_plan import CONTEXT_MODES, ContextRule
 from .common.inpaint_crop import crop_for_inpaint
 from .common.inpaint_mask import DEFAULT_SNAP
@@ -21,13 +21,6 @@ from .common.tensors import as_image_batch
 CATEGORY = "inpaint"
 Stitch = io.Custom("IB_STITCH")
 MAX_SIDE = 8192
-
-
-def optional(*inputs) -> list:
-    """Settings that have defaults are optional inputs: an API prompt (the bridge's) may leave them out."""
-    for item in inputs:
-        item.optional = True
-    return list(inputs)
 
 
 def crop_inputs() -> list:

@@ -16,10 +16,10 @@ import json
 import comfy.samplers
 import torch
 
-from ._comfy import GraphBuilder, io, schema
+from ._comfy import GraphBuilder, io, optional, schema
 from .common.inpaint_mask import stabilise
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
-from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, optional, stitch_inputs
+from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, stitch_inputs
 
 CONDITIONING_MODES = ("auto", "inpaint_model_conditioning", "set_latent_noise_mask", "vae_encode_for_inpaint")
 SWITCH = ("auto", "on", "off")

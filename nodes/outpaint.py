@@ -7,7 +7,7 @@ overlap band itself is the blend: the original then changes only inside that ban
 
 import json
 
-from ._comfy import io, schema
+from ._comfy import io, optional, schema
 from .common.outpaint_expand import ANCHORS, EXPAND_MODES, PREFILL_METHODS, expand, plan_padding
 from .common.tensors import as_image_batch
 
@@ -47,41 +47,43 @@ class OutpaintExpand(io.ComfyNode):
             search_aliases=["outpaint", "expand canvas", "uncrop", "pad image", "extend image", "zoom out"],
             inputs=[
                 io.Image.Input("image", tooltip="Image(s) to extend."),
-                io.Combo.Input(
-                    "mode",
-                    options=list(EXPAND_MODES),
-                    default="pixels",
-                    tooltip="How the padding is given: pixels per side, fraction per side, or a target canvas.",
+                *optional(
+                    io.Combo.Input(
+                        "mode",
+                        options=list(EXPAND_MODES),
+                        default="pixels",
+                        tooltip="How the padding is given: pixels per side, fraction per side, or a target canvas.",
+                    ),
+                    *(_side(name) for name in ("left", "top", "right", "bottom")),
+                    _fraction("left", "width"),
+                    _fraction("top", "height"),
+                    _fraction("right", "width"),
+                    _fraction("bottom", "height"),
+                    io.Int.Input(
+                        "target_width", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas width ('target')."
+                    ),
+                    io.Int.Input(
+                        "target_height", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas height ('target')."
+                    ),
+                    io.Combo.Input(
+                        "anchor", options=list(ANCHORS), default="center", tooltip="Where the original sits ('target')."
+                    ),
+                    io.Int.Input(
+                        "overlap",
+                        default=32,
+                        min=0,
+                        max=1024,
+                        tooltip="Depth (px) of the feathered band the mask reaches into the original.",
+                    ),
+                    io.Combo.Input(
+                        "prefill",
+                        options=list(PREFILL_METHODS),
+                        default="edge",
+                        tooltip="What the new area starts as before sampling.",
+                    ),
+                    io.Int.Input("multiple", default=8, min=1, max=128, tooltip="Round padded sides to this multiple."),
+                    io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed for 'noise' and 'exemplar'."),
                 ),
-                *(_side(name) for name in ("left", "top", "right", "bottom")),
-                _fraction("left", "width"),
-                _fraction("top", "height"),
-                _fraction("right", "width"),
-                _fraction("bottom", "height"),
-                io.Int.Input(
-                    "target_width", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas width ('target')."
-                ),
-                io.Int.Input(
-                    "target_height", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas height ('target')."
-                ),
-                io.Combo.Input(
-                    "anchor", options=list(ANCHORS), default="center", tooltip="Where the original sits ('target')."
-                ),
-                io.Int.Input(
-                    "overlap",
-                    default=32,
-                    min=0,
-                    max=1024,
-                    tooltip="Depth (px) of the feathered band the mask reaches into the original.",
-                ),
-                io.Combo.Input(
-                    "prefill",
-                    options=list(PREFILL_METHODS),
-                    default="edge",
-                    tooltip="What the new area starts as before sampling.",
-                ),
-                io.Int.Input("multiple", default=8, min=1, max=128, tooltip="Round padded sides to this multiple."),
-                io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed for 'noise' and 'exemplar'."),
             ],
             outputs=[
                 io.Image.Output("expanded", tooltip="The padded, pre-filled canvas."),

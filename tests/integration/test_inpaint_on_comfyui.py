@@ -31,60 +31,49 @@ def _mask_picture(*boxes, shape=(96, 144)) -> np.ndarray:
 TWO_REGIONS = ((10, 12, 34, 36), (104, 56, 128, 80))
 
 
-def _sampling(**overrides) -> dict:
+def _settings(**overrides) -> dict:
+    """IB_Inpaint's required sampling inputs and small crops (its other settings keep their defaults)."""
     settings = {
         "positive": "a cup of tea",
-        "negative": "",
         "seed": 5,
         "steps": 3,
         "cfg": 5.0,
         "sampler_name": "euler",
         "scheduler": "normal",
         "denoise": 1.0,
-        "count": 1,
-        "conditioning": "auto",
-        "differential_diffusion": "auto",
-        "grow_mask_by": 6,
-        "context_mode": "pixels",
         "context_pixels": 16,
-        "context_factor": 0.5,
-        "respective_field": 0.618,
         "min_context": 12,
         "target_width": 64,
         "target_height": 64,
-        "snap": 0.02,
-        "min_island_area": 0,
-        "max_hole_area": 0,
         "grow": GROW,
         "feather": FEATHER,
-        "color_match": "ring",
-        "ring_width": 8,
-        "blend": "multiband",
     }
-    settings.update(overrides)
-    return settings
+    return settings | overrides
 
 
-def _inpaint(comfy, photo, mask, checkpoint, tag, **overrides):
-    """LoadImage + LoadImageMask → CheckpointLoaderSimple → IB_Inpaint → SaveImage; (results, outputs, node)."""
-    g = GraphBuilder()
-    image = g.node("LoadImage", image=comfy.upload_image(Image.fromarray(photo), f"inpaint_{tag}.png"))
-    mask_node = g.node(
-        "LoadImageMask", image=comfy.upload_image(Image.fromarray(mask), f"mask_{tag}.png"), channel="red"
-    )
+def _inpaint_node(g, checkpoint, image, mask, **overrides):
     ckpt = g.node("CheckpointLoaderSimple", ckpt_name=checkpoint)
-    node = g.node(
+    return g.node(
         "IB_Inpaint",
         model=ckpt.out(0),
         clip=ckpt.out(1),
         vae=ckpt.out(2),
-        image=image.out(0),
-        mask=mask_node.out(0),
-        **_sampling(**overrides),
+        image=image,
+        mask=mask,
+        **_settings(**overrides),
     )
+
+
+def _inpaint(comfy, photo, mask, checkpoint, tag, **overrides):
+    """LoadImage + LoadImageMask → CheckpointLoaderSimple → IB_Inpaint → SaveImage; (results, outputs)."""
+    g = GraphBuilder()
+    image = g.node("LoadImage", image=comfy.upload_image(Image.fromarray(photo), f"inpaint_{tag}.png"))
+    picture = comfy.upload_image(Image.fromarray(mask), f"mask_{tag}.png")
+    mask_node = g.node("LoadImageMask", image=picture, channel="red")
+    node = _inpaint_node(g, checkpoint, image.out(0), mask_node.out(0), **overrides)
     save = g.node("SaveImage", images=node.out(0), filename_prefix=f"ib_inpaint_{tag}")
     outputs = comfy.run(g.build())
-    return [comfy.view(item) for item in outputs[save.id]["images"]], outputs, node
+    return [comfy.view(item) for item in outputs[save.id]["images"]], outputs
 
 
 def _reported(outputs: dict, key: str) -> list:
@@ -102,7 +91,7 @@ def _reported(outputs: dict, key: str) -> list:
 )
 def test_inpaint_keeps_every_pixel_outside_the_blend_band(comfy, test_checkpoints, checkpoint, conditioning, expected):
     photo, mask = _photo(), _mask_picture(*TWO_REGIONS)
-    results, outputs, _ = _inpaint(comfy, photo, mask, checkpoint, expected, conditioning=conditioning, count=2)
+    results, outputs = _inpaint(comfy, photo, mask, checkpoint, expected, conditioning=conditioning, count=2)
     assert len(results) == 2
     far = ndimage.distance_transform_edt(mask == 0) > BAND
     for result in results:
@@ -120,9 +109,9 @@ def test_inpaint_keeps_every_pixel_outside_the_blend_band(comfy, test_checkpoint
 
 def test_same_seed_reproduces_and_result_j_uses_seed_plus_j(comfy, test_checkpoints):
     photo, mask = _photo(), _mask_picture((50, 30, 90, 70))
-    (first, second), _, _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_pair", seed=11, count=2)
-    (alone,), _, _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_12", seed=12)
-    (again,), _, _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_11", seed=11)
+    (first, second), _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_pair", seed=11, count=2)
+    (alone,), _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_12", seed=12)
+    (again,), _ = _inpaint(comfy, photo, mask, PLAIN, "seeds_11", seed=11)
     assert np.array_equal(again, first)
     assert np.array_equal(alone, second)
     assert not np.array_equal(first, second)
@@ -137,33 +126,13 @@ def test_crop_then_stitch_without_sampling_is_the_identity(comfy):
         image=comfy.upload_image(Image.fromarray(_mask_picture(*TWO_REGIONS)), "identity_mask.png"),
         channel="red",
     )
-    crop_settings = {
-        k: v
-        for k, v in _sampling().items()
-        if k in ("context_mode", "context_factor", "respective_field", "snap", "min_island_area", "max_hole_area")
-    }
     saves = []
     for target in (56, 64):  # 24 px regions + 16 a side: 56 is native scale, 64 resamples
         crop = g.node(
-            "IB_InpaintCrop",
-            image=image.out(0),
-            mask=mask.out(0),
-            context_pixels=16,
-            min_context=16,
-            target_width=target,
-            target_height=target,
-            **crop_settings,
-        )
-        stitch = g.node(
-            "IB_InpaintStitch",
-            stitch=crop.out(2),
-            sampled=crop.out(0),
-            grow=GROW,
-            feather=FEATHER,
-            color_match="ring",
-            ring_width=8,
-            blend="multiband",
-        )
+            "IB_InpaintCrop", image=image.out(0), mask=mask.out(0), context_pixels=16, min_context=16,
+            target_width=target, target_height=target,
+        )  # fmt: skip
+        stitch = g.node("IB_InpaintStitch", stitch=crop.out(2), sampled=crop.out(0), grow=GROW, feather=FEATHER)
         saves.append(g.node("SaveImage", images=stitch.out(0), filename_prefix=f"ib_identity_{target}"))
     outputs = comfy.run(g.build())
     native, resampled = (comfy.view(outputs[s.id]["images"][0])[..., :3] for s in saves)
@@ -178,35 +147,9 @@ def test_outpaint_graph_sizes_and_overlap_are_exact(comfy, test_checkpoints):
     overlap = 8
     g = GraphBuilder()
     image = g.node("LoadImage", image=comfy.upload_image(Image.fromarray(photo), "outpaint.png"))
-    expand = g.node(
-        "IB_OutpaintExpand",
-        image=image.out(0),
-        mode="pixels",
-        left=20,
-        top=0,
-        right=36,
-        bottom=0,
-        left_fraction=0.0,
-        top_fraction=0.0,
-        right_fraction=0.0,
-        bottom_fraction=0.0,
-        target_width=1024,
-        target_height=1024,
-        anchor="center",
-        overlap=overlap,
-        prefill="edge",
-        multiple=8,
-        seed=0,
-    )
-    ckpt = g.node("CheckpointLoaderSimple", ckpt_name=INPAINTING)
-    node = g.node(
-        "IB_Inpaint",
-        model=ckpt.out(0),
-        clip=ckpt.out(1),
-        vae=ckpt.out(2),
-        image=expand.out(0),
-        mask=expand.out(1),
-        **_sampling(grow=0, feather=0, context_pixels=24, min_context=0),
+    expand = g.node("IB_OutpaintExpand", image=image.out(0), mode="pixels", left=20, right=36, overlap=overlap)
+    node = _inpaint_node(
+        g, INPAINTING, expand.out(0), expand.out(1), grow=0, feather=0, context_pixels=24, min_context=0
     )
     save = g.node("SaveImage", images=node.out(0), filename_prefix="ib_outpaint")
     outputs = comfy.run(g.build())
