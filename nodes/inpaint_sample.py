@@ -243,7 +243,11 @@ class Inpaint(io.ComfyNode):
             stitched.out(1),
             json.dumps(seeds),
             stitched.out(2),
-            ui={"ib_seeds": seeds, "ib_inpaint": [{"conditioning": chosen, "differential_diffusion": differential}]},
+            # ib_* facts for the bridge: lists with one entry per output image.
+            ui={
+                "ib_seeds": seeds,
+                "ib_inpaint": [{"conditioning": chosen, "differential_diffusion": differential}] * len(seeds),
+            },
             expand=g.finalize(),
         )
 

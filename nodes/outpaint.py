@@ -129,7 +129,8 @@ class OutpaintExpand(io.ComfyNode):
         )
         canvas, mask = expand(images, padding, overlap, prefill, seed)
         info = {**padding.as_dict(), "width": canvas.shape[2], "height": canvas.shape[1]}
-        return io.NodeOutput(canvas, mask, padding.left, padding.top, json.dumps(info), ui={"ib_outpaint": [info]})
+        ui = {"ib_outpaint": [info] * canvas.shape[0]}  # one entry per image, as every ib_* fact
+        return io.NodeOutput(canvas, mask, padding.left, padding.top, json.dumps(info), ui=ui)
 
 
 NODES = [OutpaintExpand]

@@ -142,6 +142,7 @@ def test_a_soft_mask_turns_on_differential_diffusion_and_n_results_use_n_seeds(s
     seeds = sorted(n["inputs"]["seed"] for n in nodes.values() if n["class_type"] == "KSampler")
     assert seeds == [0, 2**64 - 2, 2**64 - 1]  # seed, seed+1, seed+2 within KSampler's 64-bit range
     assert json.loads(out.args[2]) == [2**64 - 2, 2**64 - 1, 0] and types.count("ImageBatch") == 2
+    assert len(out.ui["ib_inpaint"]) == 3 and out.ui["ib_inpaint"][0]["differential_diffusion"] is True
 
 
 def test_conditioning_can_be_overridden_and_a_wrong_override_is_a_clear_error(sample, loaded):
