@@ -17,7 +17,8 @@ Layout: the original LDM keys (``model.diffusion_model.*``, ``first_stage_model.
   (13.6M parameters). ``--inpaint`` makes conv_in take 9 channels (latent + mask +
   masked-image latent): detected as an inpainting model.
 - Text encoder: CLIP-L, complete (12 layers × 768): a missing layer is not
-  re-initialised by the loader and would return NaN.
+  re-initialised by the loader and would return NaN; the text projection (pooled
+  output) is the identity.
 - VAE: ``taesd`` (2.45M parameters; ComfyUI builds a TAESD when it finds
   ``taesd_encoder.*`` / ``taesd_decoder.*``) or the full ``kl`` VAE (83.7M).
 
