@@ -18,9 +18,11 @@ from ._comfy import io, schema
 from .common.erase_engines import CLASSICAL_ENGINES, SEEDED, classical_engine
 from .common.erase_learned import LearnedEraser
 from .common.erase_strategy import STRATEGIES, blend_alpha, run_strategy
+from .common.mask_regions import region_count
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
 from .common.morphology import binary_grow
+from .common.quality_report import quality_report
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint8_rgb
 
 FOLDER = "inpaint"
@@ -175,7 +177,7 @@ class Erase(io.ComfyNode):
         feather_px = min(feather, dilate)
         plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
-        results, grown_masks = [], []
+        results, grown_masks, reports = [], [], []
         with on_compute_device(learned):
             for index in range(count):
                 original = images[min(index, images.shape[0] - 1)]
@@ -202,8 +204,19 @@ class Erase(io.ComfyNode):
                     blended = original[..., :3] * (1 - a) + filled * a
                     # alpha == 0: the caller's own float pixels, untouched.
                     results.append(torch.where(a > 0, blended, original[..., :3]))
+                    reports.append(_quality(results[-1], original, a, hole))
                     bar.update(1)
-        return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
+        grown = torch.stack(grown_masks).to(masks.device, masks.dtype)
+        return io.NodeOutput(torch.stack(results), grown, ui={"ib_quality": reports})
+
+
+def _quality(result: torch.Tensor, original: torch.Tensor, alpha: torch.Tensor, hole: np.ndarray) -> dict:
+    """The inpaint stitch's quality report for one erased image (for the bridge, under ib_quality)."""
+
+    def pixels(t: torch.Tensor) -> np.ndarray:
+        return t.float().cpu().numpy()
+
+    return quality_report(pixels(result), pixels(original[..., :3]), pixels(alpha[..., 0]), hole, region_count(hole))
 
 
 NODES = [EraseModelLoader, Erase]

@@ -9,10 +9,9 @@ judged on the support (value > 0), with the same rules as ``mask_regions``.
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
-from .mask_regions import fill_holes, remove_islands
+from .mask_regions import fill_holes, region_count, remove_islands
 
 DEFAULT_SNAP = 0.02  # ~5/255: what JPEG/resize noise leaves around 0 and 1
 
@@ -36,10 +35,6 @@ class PreparedMask:
             "holes_filled": self.holes_filled,
             "soft_pixels": self.soft_pixels,
         }
-
-
-def _region_count(on: np.ndarray, connectivity: int = 8) -> int:
-    return cv2.connectedComponents(on.astype(np.uint8), connectivity=connectivity)[0] - 1
 
 
 def stabilise(mask: np.ndarray, snap: float = DEFAULT_SNAP) -> np.ndarray:
@@ -68,13 +63,13 @@ def prepare_mask(
     islands = holes = 0
     if min_island_area > 0:
         kept = remove_islands(support, min_island_area)
-        islands = _region_count(support) - _region_count(kept)
+        islands = region_count(support) - region_count(kept)
         m = np.where(kept > 0, m, np.float32(0))
         support = kept
     if fill_all_holes or max_hole_area > 0:
         filled = fill_holes(support, None if fill_all_holes else max_hole_area)
         added = (filled > 0) & (support == 0)
-        holes = _region_count(added, 4)  # holes are 4-connected (mask_regions)
+        holes = region_count(added, 4)  # holes are 4-connected (mask_regions)
         m = np.where(added, np.float32(1), m)
     soft = int(np.count_nonzero((m > 0) & (m < 1)))
     return PreparedMask(m.astype(np.float32), snapped, islands, holes, soft)

@@ -155,3 +155,13 @@ def test_conditioning_can_be_overridden_and_a_wrong_override_is_a_clear_error(sa
     assert "SetLatentNoiseMask" in types and "DifferentialDiffusion" in types
     with pytest.raises(ValueError, match="needs an inpainting checkpoint"):
         _expanded(sample, loaded, "plain", conditioning="inpaint_model_conditioning")
+
+
+def test_erase_reports_the_same_quality_fields(pack_module):
+    erase = pack_module("erase").Erase
+    image, mask = _photo(), _mask((20, 20, 44, 44), (90, 80, 114, 104))
+    out = erase.execute(image=image, mask=mask, engine="telea", dilate=4, feather=2, candidates=2)
+    reports = out.ui["ib_quality"]
+    assert len(reports) == 2 and all(r["max_abs_outside"] == 0 and r["regions"] == 2 for r in reports)
+    assert reports[0]["seam_delta_e"] == 0  # erase blends inside the grown mask: the ring outside is untouched
+    assert reports[0]["coverage"] == pytest.approx(float(out.args[1][0].mean()), abs=1e-6)
