@@ -1,15 +1,16 @@
 """The one place this pack imports ComfyUI's node API (V3, as ComfyUI 0.3.75 has it).
 
 Everything ComfyUI-version-specific lives here, so a newer ComfyUI means one file
-to touch. Node modules import ``io``, ``ui``, ``ComfyExtension`` and ``schema``
-from this module only.
+to touch. Node modules import ``io``, ``ui``, ``ComfyExtension``, ``schema`` and
+``GraphBuilder`` (for nodes that expand into a sub-graph) from this module only.
 """
 
 import dataclasses
 
 from comfy_api.latest import ComfyExtension, io, ui
+from comfy_execution.graph_utils import GraphBuilder
 
-__all__ = ["ComfyExtension", "io", "ui", "schema", "PACK_PREFIX"]
+__all__ = ["ComfyExtension", "GraphBuilder", "io", "ui", "schema", "optional", "PACK_PREFIX"]
 
 PACK_PREFIX = "IB_"  # every node id starts with it; ids never change once released
 
@@ -36,3 +37,10 @@ def schema(*, node_id: str, search_aliases: list[str] | None = None, **kwargs) -
         if output.display_name is None and output.id:
             output.display_name = output.id
     return io.Schema(node_id=node_id, **kwargs)
+
+
+def optional(*inputs) -> list:
+    """Mark inputs optional: settings that have defaults, so an API prompt (the bridge's) may leave them out."""
+    for item in inputs:
+        item.optional = True
+    return list(inputs)

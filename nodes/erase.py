@@ -17,8 +17,10 @@ from .common.erase_candidates import ENGINES, MODEL, candidate_engines
 from .common.erase_engines import classical_engine
 from .common.erase_learned import LearnedEraser
 from .common.erase_strategy import STRATEGIES, run_strategy
+from .common.mask_regions import region_count
 from .common.model_cache import MODELS, file_key
 from .common.model_files import resolve
+from .common.quality_report import quality_report
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint8_rgb
 from .model_placement import Held, hold, on_compute_device
 
@@ -142,7 +144,7 @@ class Erase(io.ComfyNode):
         learned = on_compute_device(erase_model.load()) if engine == MODEL else None
         plan = candidate_engines(engine, candidates, learned is not None and learned.stochastic)
         bar = comfy.utils.ProgressBar(count * len(plan))
-        results, grown_masks = [], []
+        results, grown_masks, reports = [], [], []
         for index in range(count):
             original = images[min(index, images.shape[0] - 1)]
             pixels = to_uint8_rgb(original)
@@ -164,8 +166,19 @@ class Erase(io.ComfyNode):
                     before_window=comfy.model_management.throw_exception_if_processing_interrupted,
                 )
                 results.append(composite(original, fill, alpha))
+                reports.append(_quality(results[-1], original, alpha, hole))
                 bar.update(1)
-        return io.NodeOutput(torch.stack(results), torch.stack(grown_masks).to(masks.device, masks.dtype))
+        grown = torch.stack(grown_masks).to(masks.device, masks.dtype)
+        return io.NodeOutput(torch.stack(results), grown, ui={"ib_quality": reports})
+
+
+def _quality(result: torch.Tensor, original: torch.Tensor, alpha, hole) -> dict:
+    """The inpaint stitch's quality report for one erased image (for the bridge, under ib_quality)."""
+
+    def pixels(t: torch.Tensor):
+        return t.float().cpu().numpy()
+
+    return quality_report(pixels(result), pixels(original[..., :3]), alpha, hole, region_count(hole))
 
 
 NODES = [EraseModelLoader, Erase]

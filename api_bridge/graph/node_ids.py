@@ -14,6 +14,7 @@ INVERT_MASK = "InvertMask"
 IMAGE_INVERT = "ImageInvert"
 GROW_MASK = "GrowMask"
 THRESHOLD_MASK = "ThresholdMask"
+KSAMPLER = "KSampler"  # its sampler/scheduler lists check the A1111 name mapping (api_bridge/samplers.py)
 
 # this pack: masks
 MASK_STATISTICS = "IB_MaskStatistics"

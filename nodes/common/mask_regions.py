@@ -14,6 +14,11 @@ def _components(on: np.ndarray, connectivity: int):
     return count, labels, stats[:, cv2.CC_STAT_AREA]
 
 
+def region_count(on: np.ndarray, connectivity: int = 8) -> int:
+    """How many separate regions a 2-D 0/1 (or bool) array has (8-connected, or 4 for holes)."""
+    return cv2.connectedComponents(on.astype(np.uint8), connectivity=connectivity)[0] - 1
+
+
 def _hole_labels(background: np.ndarray):
     """Labels of background regions and which of them touch the border."""
     count, labels, areas = _components(background, 4)

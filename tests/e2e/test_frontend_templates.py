@@ -4,8 +4,17 @@ with the frontend's own Queue action, runs as loaded and produces what it is for
 import pytest
 
 from support.example_checks import check_example, example_paths, load_ui
+from support.test_checkpoints import CROP_NODES, SAMPLING_NODES, needs_checkpoint
 
 EXAMPLES = example_paths()
+SHRINK_SAMPLING = """([sampling, crops]) => {
+  for (const node of window.app.graph.nodes) {
+    for (const w of node.widgets || []) {
+      if (sampling.includes(node.type) && w.name === 'steps') w.value = 2;
+      if (crops.includes(node.type) && (w.name === 'target_width' || w.name === 'target_height')) w.value = 64;
+    }
+  }
+}"""
 PACK = "inpaint-bridge"  # ComfyUI lists a pack's templates under its folder name in custom_nodes/
 
 
@@ -28,6 +37,8 @@ def test_example_runs_as_loaded_from_the_templates(path, comfy_page, frontend_se
     types = load_template(comfy_page, PACK, path.stem)
     ui = load_ui(path)
     assert sorted(types) == sorted(n["type"] for n in ui["nodes"])
+    if needs_checkpoint(ui):  # as a user would, in the widgets: 2 steps, 64² crops (the reduced checkpoint)
+        comfy_page.evaluate(SHRINK_SAMPLING, [list(SAMPLING_NODES), list(CROP_NODES)])
     outputs = queue_current_graph(comfy_page, frontend_server.url)
     check_example(path.stem, ui, outputs, ComfyClient(frontend_server.url).view)
     comfy_page.screenshot(f"template_{path.stem}")

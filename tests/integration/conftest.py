@@ -17,3 +17,11 @@ def comfy_server(tmp_path_factory):
 def comfy(comfy_server):
     """A client with its own client_id, so graphs are not served from another test's cache."""
     return comfy_server.client()
+
+
+@pytest.fixture(scope="session")
+def test_checkpoints(comfy_server):
+    """The reduced SD1.5 checkpoints (inpainting and plain) in the server's models/checkpoints."""
+    from support.test_checkpoints import place_test_checkpoints
+
+    return place_test_checkpoints(comfy_server.models_dir / "checkpoints")

@@ -8,6 +8,7 @@ with no provider here gets nothing: the example then fails on its missing model 
 import json
 import pathlib
 
+from .test_checkpoints import write as write_checkpoint
 from .tiny_models import build_grounding_dino
 
 
@@ -17,7 +18,12 @@ def _grounding_dino(models_dir: pathlib.Path, name: str) -> None:
         build_grounding_dino(folder)
 
 
-PROVIDERS = {"IB_GroundingDinoLoader": _grounding_dino}
+def _checkpoint(models_dir: pathlib.Path, name: str) -> None:
+    # The reduced SD1.5-shaped checkpoint (noise, real loading and sampling code); 9-channel for "inpainting".
+    write_checkpoint(models_dir / "checkpoints" / name, inpaint="inpainting" in name.lower())
+
+
+PROVIDERS = {"IB_GroundingDinoLoader": _grounding_dino, "CheckpointLoaderSimple": _checkpoint}
 
 
 def provide_example_models(models_dir: pathlib.Path, workflows: list[pathlib.Path]) -> list[str]:
