@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -10,12 +11,16 @@ from ..service import TaskService
 from .images import ImageLoader
 from .settings import BridgeSettings
 
+if TYPE_CHECKING:
+    from ..workflows.registry import WorkflowRegistry
+
 
 @dataclass
 class BridgeContext:
     service: TaskService
     images: ImageLoader
     settings: BridgeSettings
+    workflows: WorkflowRegistry | None = None  # the saved workflows served at /bridge/v1/workflows
 
     def base_url(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")
