@@ -13,6 +13,9 @@ from ..graph.builder import GraphBuildError, check_literal, is_file_name, names_
 from ..graph.object_info import InputSpec, ObjectInfo
 from .convert import WorkflowError
 
+# Combo inputs that pick a model by name (core loaders and this pack's), even where names carry no extension.
+_MODEL_INPUTS = frozenset({"ckpt_name", "lora_name", "vae_name", "unet_name", "clip_name", "control_net_name"})
+
 
 def is_link(value: Any) -> bool:
     return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], int)
@@ -22,7 +25,8 @@ def _missing_model(kind: str, spec: InputSpec, value: Any) -> str | None:
     """The message for a combo naming a file this server does not have (a model that is not installed)."""
     if spec.type != "COMBO" or spec.free_combo or value in (spec.choices or ()):
         return None
-    if not (names_files(spec) or is_file_name(value)):
+    by_name = spec.name in _MODEL_INPUTS or spec.name.endswith("model_name")
+    if not (by_name or names_files(spec) or is_file_name(value)):
         return None
     listed = ", ".join(map(str, (spec.choices or ())[:8])) or "nothing"
     return f"model {value!r} is not installed ({kind}.{spec.name} lists: {listed})"
