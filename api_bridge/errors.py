@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     unavailable = "unavailable"  # no healthy ComfyUI (down, restarting)
     queue_full = "queue_full"  # the bridge's queue cap is reached
     not_found = "not_found"  # unknown task / output
+    not_runnable = "not_runnable"  # a registered workflow this ComfyUI cannot run (a node or model missing)
     internal = "internal"  # a bug in the bridge
 
 
@@ -40,6 +41,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.unavailable: 503,
     ErrorCode.queue_full: 429,
     ErrorCode.not_found: 404,
+    ErrorCode.not_runnable: 409,
     ErrorCode.internal: 500,
 }
 

@@ -159,17 +159,22 @@ def make_router(ctx: BridgeContext) -> APIRouter:
             "skipped": registry.skipped,
         }
 
-    @router.get("/bridge/v1/workflows/{name}", response_model=WorkflowView, responses=errors(401, 404, 422))
-    async def get_workflow(name: str) -> dict[str, Any]:
-        """One workflow: its inputs, outputs and request schema, or why it is unavailable."""
-        return view(await lookup(name))
+    # Describe (GET) and run (POST) share one route, so a wrong method is answered 405 with both in Allow.
+    @router.api_route(
+        "/bridge/v1/workflows/{name}", methods=["GET", "POST"], include_in_schema=False, response_model=None
+    )
+    async def workflow(
+        request: Request, name: str, wait: float = Query(0.0, ge=0.0, le=600.0)
+    ) -> JSONResponse | dict[str, Any]:
+        if request.method == "GET":
+            return view(await lookup(name))
+        return await run_workflow(request, name, wait)
 
-    @router.post("/bridge/v1/workflows/{name}", include_in_schema=False)
-    async def run_workflow(request: Request, name: str, wait: float = Query(0.0, ge=0.0, le=600.0)) -> JSONResponse:
+    async def run_workflow(request: Request, name: str, wait: float) -> JSONResponse:
         wf = await lookup(name)
         if not wf.available:
             raise BridgeError(
-                ErrorCode.unavailable,
+                ErrorCode.not_runnable,
                 f"workflow {name!r} is unavailable: {wf.reason}",
                 node_id=wf.node_id,
                 node_type=wf.node_type,
@@ -231,15 +236,80 @@ def _responses() -> dict[str, Any]:
         "413": ("An image over the size limits.", error),
         "422": ("A bad input, naming the field (unknown parameter, value out of range, unreadable image).", error),
         "429": ("The queue is full.", error),
-        "503": ("The workflow is unavailable (the reason is given).", error),
+        "409": ("The workflow is registered but cannot run here (the reason is given).", error),
     }
     return {status: {"description": text, "content": content} for status, (text, content) in described.items()}
 
 
+def _describe(name: str | None, security: Any) -> dict[str, Any]:
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    operation: dict[str, Any] = {
+        "tags": ["workflows"],
+        "summary": f"Describe the workflow {name}" if name else "Describe a workflow",
+        "description": "Its inputs, outputs and request schema, or why it is unavailable.",
+        "operationId": f"describe_workflow_{_op(name)}" if name else "describe_workflow",
+        "responses": {
+            "200": {
+                "description": "The workflow.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WorkflowView"}}},
+            },
+            "401": {"description": "Missing or wrong API key.", "content": error},
+            "404": {"description": "No such workflow.", "content": error},
+        },
+    }
+    if name is None:
+        operation["parameters"] = [_NAME]
+    if security:
+        operation["security"] = security
+    return operation
+
+
+_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Its name."}
+_WAIT = {
+    "name": "wait",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "number", "minimum": 0, "maximum": 600, "default": 0},
+    "description": "Seconds to wait for the task to finish before answering.",
+}
+
+
+def _op(name: str | None) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", name or "")
+
+
 def add_workflow_paths(schema: dict[str, Any], registry: WorkflowRegistry) -> None:
-    """Each available workflow as ``POST /bridge/v1/workflows/<name>`` with its own request model."""
+    """``/bridge/v1/workflows/{name}`` (describe, run), and each available workflow as its own path whose POST
+    has the workflow's own request model."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     security = (schema.get("paths", {}).get("/bridge/v1/tasks", {}).get("post") or {}).get("security")
+    paths = schema.setdefault("paths", {})
+    generic = {
+        "tags": ["workflows"],
+        "summary": "Run a workflow",
+        "description": "The body each workflow takes is its own: see its path below, or request_schema in GET.",
+        "operationId": "run_workflow",
+        "parameters": [_NAME, _WAIT],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["inputs"],
+                        "properties": {
+                            "inputs": {"type": "object", "description": "Image inputs and parameters."},
+                            "webhook_url": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": _responses(),
+    }
+    if security:
+        generic["security"] = security
+    paths["/bridge/v1/workflows/{name}"] = {"get": _describe(None, security), "post": generic}
     for name, wf in sorted(registry.workflows.items()):
         if not wf.available or wf.model is None:
             continue
@@ -253,16 +323,8 @@ def add_workflow_paths(schema: dict[str, Any], registry: WorkflowRegistry) -> No
             "tags": ["workflows"],
             "summary": f"Run the workflow {name}",
             "description": f"Queues a run of {wf.location} as a task. Results: {outputs}.",
-            "operationId": "run_workflow_" + re.sub(r"[^A-Za-z0-9]+", "_", name),
-            "parameters": [
-                {
-                    "name": "wait",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "number", "minimum": 0, "maximum": 600, "default": 0},
-                    "description": "Seconds to wait for the task to finish before answering.",
-                }
-            ],
+            "operationId": f"run_workflow_{_op(name)}",
+            "parameters": [_WAIT],
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body['title']}"}}},
@@ -271,7 +333,7 @@ def add_workflow_paths(schema: dict[str, Any], registry: WorkflowRegistry) -> No
         }
         if security:
             operation["security"] = security
-        schema.setdefault("paths", {})[f"/bridge/v1/workflows/{name}"] = {"post": operation}
+        paths[f"/bridge/v1/workflows/{name}"] = {"get": _describe(name, security), "post": operation}
 
 
 def install_openapi(app: FastAPI, registry: WorkflowRegistry) -> None:
