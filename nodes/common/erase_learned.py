@@ -19,7 +19,6 @@ caller's.
 import logging
 import os
 import re
-import zipfile
 
 import cv2
 import numpy as np
@@ -27,18 +26,11 @@ import torch
 from torch.nn.functional import pad
 
 from .migan_arch import load_migan, migan_resolution
+from .weight_headers import is_torchscript
 
 log = logging.getLogger(__name__)
 
 MIGAN_DEFAULT_SIZE = 512  # IOPaint's migan_traced.pt and the Places2 512 release
-
-
-def is_torchscript(path: str) -> bool:
-    """TorchScript archives are zip files holding a ``constants.pkl``/``code/`` tree."""
-    if not zipfile.is_zipfile(path):
-        return False
-    with zipfile.ZipFile(path) as zf:
-        return any(n.endswith("constants.pkl") or "/code/" in n for n in zf.namelist())
 
 
 def forward_input_count(module: torch.jit.ScriptModule) -> int:

@@ -1,8 +1,9 @@
 """The one place loaded models and derived data (image embeddings) are cached.
 
-Two bounded LRU caches: loaded models keyed by file path + mtime + size (so a
-replaced file is reloaded), and small derived results (e.g. SAM image embeddings)
-keyed by the model and a hash of the image content.
+Bounded LRU caches: loaded models keyed by file path + mtime + size (so a
+replaced file is reloaded), small derived results (e.g. SAM image embeddings)
+keyed by the model and a hash of the image content, and facts read from model
+files' headers for the model listing, keyed like the models.
 """
 
 import hashlib
@@ -45,6 +46,8 @@ class LRUCache:
 
 MODELS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_MODEL_CACHE", "4")))
 EMBEDDINGS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_EMBEDDING_CACHE", "16")))
+# What a model file is (family, architecture...), keyed by ``file_key``: the model listing reads each file once.
+FILE_FACTS = LRUCache(capacity=4096)
 
 
 def file_key(*paths: str) -> tuple:

@@ -38,6 +38,9 @@ class CatalogEntry:
     license: str
     homepage: str
     files: tuple[CatalogFile, ...]
+    # For checkpoints whose format cannot be inspected cheaply (.ckpt): what the publisher says they are.
+    family: str | None = None
+    inpainting: bool | None = None
 
     @property
     def verifiable(self) -> bool:
@@ -409,6 +412,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 "(e.g. mirroring/horde_models, from runwayml/stable-diffusion-inpainting)",
             ),
         ),
+        family="sd15",
+        inpainting=True,
     ),
     CatalogEntry(
         name="sdxl-inpainting",
@@ -428,6 +433,8 @@ CATALOG: tuple[CatalogEntry, ...] = (
                 "the publisher's LFS pointer (commit d3803f2)",
             ),
         ),
+        family="sdxl",
+        inpainting=True,
     ),
     CatalogEntry(
         name="fooocus-inpaint",
@@ -467,6 +474,11 @@ def by_name(entries: Iterable[CatalogEntry] = CATALOG) -> dict[str, CatalogEntry
 
 def entry_for_file(folder: str, path: str, entries: Iterable[CatalogEntry] = CATALOG) -> str | None:
     """The catalog name a file in a model folder matches: by its path there, else by its file name."""
+    entry = matching_entry(folder, path, entries)
+    return entry.name if entry else None
+
+
+def matching_entry(folder: str, path: str, entries: Iterable[CatalogEntry] = CATALOG) -> CatalogEntry | None:
     path = path.replace("\\", "/")
     basename = path.rsplit("/", 1)[-1]
     by_basename = None
@@ -475,9 +487,9 @@ def entry_for_file(folder: str, path: str, entries: Iterable[CatalogEntry] = CAT
             if f.folder != folder:
                 continue
             if f.path == path:
-                return entry.name
+                return entry
             if by_basename is None and f.path.rsplit("/", 1)[-1] == basename and "/" not in f.path:
-                by_basename = entry.name
+                by_basename = entry
     return by_basename
 
 

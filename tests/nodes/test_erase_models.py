@@ -200,3 +200,17 @@ def test_models_are_cached_on_the_cpu_and_lent_to_the_compute_device_per_run(era
     _erase_keeps_the_outside(erase, handle, min_change=0.001)
     network = model.descriptor.model
     assert {p.device.type for p in network.parameters()} == {"cpu"} and model.device.type == "cpu"
+
+
+def test_the_model_listing_tells_each_real_layout_apart_without_loading_it(lama_files, migan_files):
+    """The cheap check behind GET /inpaint-bridge/models on the real architectures' files, every format."""
+    from inpaint_bridge.nodes.common.model_kinds import inpaint_folder_kind
+    from inpaint_bridge.nodes.common.weight_headers import is_torchscript, pickle_strings, safetensors_shapes
+
+    def kind(path):
+        names = safetensors_shapes(str(path)) if path.suffix == ".safetensors" else pickle_strings(str(path))
+        return inpaint_folder_kind(names, path.name)
+
+    assert {fmt: kind(p) for fmt, p in lama_files.items()} == dict.fromkeys(lama_files, "lama")
+    assert {fmt: kind(p) for fmt, p in migan_files.items()} == dict.fromkeys(migan_files, "migan")
+    assert is_torchscript(str(lama_files["torchscript"])) and not is_torchscript(str(lama_files["pth"]))
