@@ -8,11 +8,11 @@ GroundingDINO models under the names their loaders show. Every file carries the 
 matches (``scripts/models.sh``), by file name.
 
 The answer is rebuilt only when a model folder's modification time changes (files added, removed or
-renamed: what a download does), and each file is read once per size and mtime (``FILE_FACTS``).
+renamed: what a download does), and each file is read once per size and mtime (``model_facts``).
+``erase_default`` says what IB_Erase's engine ``auto`` runs now (``erase_auto``).
 """
 
 import asyncio
-import logging
 import os
 
 import folder_paths
@@ -21,52 +21,21 @@ from aiohttp import web
 from ._server import ROUTE_PREFIX, route_table
 from .background import FOLDER as REMBG_FOLDER
 from .background import installed_rembg_models
-from .common.model_cache import FILE_FACTS, file_key
+from .common.erase_auto import FALLBACK
 from .common.model_catalog import entry_for_file, matching_entry
-from .common.model_kinds import ERASE_ARCHITECTURES, diffusion_family, inpaint_folder_kind
-from .common.weight_headers import is_torchscript, pickle_strings, safetensors_shapes
+from .common.model_facts import diffusion_facts, inpaint_facts
+from .common.model_kinds import ERASE_ARCHITECTURES
 from .detect import FOLDER as DINO_FOLDER
 from .detect import installed_dino_models
 from .erase import FOLDER as ERASE_FOLDER
+from .erase import installed_lama
 from .mask_generate import FOLDER as SAM_FOLDER
 from .mask_generate import ONNX_SUFFIX, installed_sam_models
-
-log = logging.getLogger(__name__)
 
 DIFFUSION_FOLDERS = ("checkpoints", "diffusion_models")
 PLAIN_FOLDERS = ("vae", "loras", "embeddings")
 PATCH_SUFFIX = ".patch"  # Fooocus inpaint patches: not an extension the erase loader lists
 WATCHED = (*DIFFUSION_FOLDERS, *PLAIN_FOLDERS, ERASE_FOLDER, SAM_FOLDER, REMBG_FOLDER, DINO_FOLDER)
-SAFETENSORS = (".safetensors", ".sft")
-
-
-def _facts(path: str, read):
-    """``read(path)`` once per file version."""
-    return FILE_FACTS.get_or_create(file_key(path) + (read.__name__,), lambda: read(path))
-
-
-def _diffusion_facts(path: str) -> dict:
-    if not path.endswith(SAFETENSORS):
-        return {"family": "unknown", "inpainting": None, "detected_by": None}
-    try:
-        family, inpainting = diffusion_family(safetensors_shapes(path))
-    except (OSError, ValueError) as exc:
-        log.warning("model listing: cannot read %s: %s", path, exc)
-        return {"family": "unknown", "inpainting": None, "detected_by": None}
-    return {"family": family, "inpainting": inpainting, "detected_by": "header"}
-
-
-def _inpaint_facts(path: str) -> dict:
-    name = os.path.basename(path)
-    try:
-        if path.endswith(SAFETENSORS):
-            fmt, names = "safetensors", set(safetensors_shapes(path))
-        else:
-            fmt, names = ("torchscript" if is_torchscript(path) else "pickle"), pickle_strings(path)
-    except (OSError, ValueError) as exc:
-        log.warning("model listing: cannot read %s: %s", path, exc)
-        return {"format": None, "kind": None}
-    return {"format": fmt, "kind": inpaint_folder_kind(names, name)}
 
 
 def _file_entry(folder: str, name: str, path: str) -> dict:
@@ -83,7 +52,7 @@ def _files(folder: str):
 def _diffusion(folder: str) -> list[dict]:
     out = []
     for name, path in _files(folder):
-        entry = {**_file_entry(folder, name, path), **_facts(path, _diffusion_facts)}
+        entry = {**_file_entry(folder, name, path), **diffusion_facts(path)}
         known = matching_entry(folder, name)
         if entry["detected_by"] is None and known is not None and known.family:
             entry.update(family=known.family, inpainting=known.inpainting, detected_by="catalog")
@@ -94,7 +63,7 @@ def _diffusion(folder: str) -> list[dict]:
 def _inpaint_folder() -> tuple[list[dict], list[dict]]:
     erase, patches = [], []
     for name, path in _files(ERASE_FOLDER):
-        facts = _facts(path, _inpaint_facts)
+        facts = inpaint_facts(path)
         entry = {**_file_entry(ERASE_FOLDER, name, path), "format": facts["format"]}
         if facts["kind"] in (None, *ERASE_ARCHITECTURES):
             erase.append({**entry, "architecture": facts["kind"]})
@@ -138,6 +107,12 @@ def _grounding_dino() -> list[dict]:
     ]
 
 
+def _erase_default() -> dict:
+    """What IB_Erase's engine ``auto`` runs now, with no erase model connected."""
+    name = installed_lama()
+    return {"engine": "lama", "model": name} if name else {"engine": FALLBACK, "model": None}
+
+
 def installed_models() -> dict:
     erase, patches = _inpaint_folder()
     listing = {folder: _diffusion(folder) for folder in DIFFUSION_FOLDERS}
@@ -148,6 +123,7 @@ def installed_models() -> dict:
         sam=_sam(),
         rembg=_rembg(),
         grounding_dino=_grounding_dino(),
+        erase_default=_erase_default(),
     )
     return listing
 

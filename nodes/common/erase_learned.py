@@ -106,6 +106,12 @@ class LearnedEraser:
         return self
 
     @property
+    def engine_name(self) -> str:
+        """What ran, as the node reports it (``ib_engine``): lama, mat or migan."""
+        # A two-input TorchScript is LaMa-style (IOPaint's big-lama.pt).
+        return {"torchscript": "lama", "LaMa": "lama", "MAT": "mat", "MI-GAN": "migan"}.get(self.kind, self.kind)
+
+    @property
     def stochastic(self) -> bool:
         """MAT draws a latent code and keeps dropout at inference: seeds give different fills."""
         return self.kind == "MAT"

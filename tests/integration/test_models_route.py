@@ -155,3 +155,41 @@ def test_a_model_fetched_by_the_download_command_is_listed_under_its_catalog_nam
 def _no_leftovers(comfy_server):
     yield
     assert not list((comfy_server.models_dir / "checkpoints").glob("ib-route-*"))
+
+
+def _erase_graph(comfy):
+    from PIL import Image
+    from skimage import data
+
+    from support.graph import GraphBuilder
+
+    name = comfy.upload_image(Image.fromarray(data.coffee()[150:246, 250:378].copy()), "ib_auto_erase.png")
+    g = GraphBuilder()
+    load = g.node("LoadImage", image=name)
+    canvas = g.node("SolidMask", value=0.0, width=128, height=96)
+    hole = g.node("SolidMask", value=1.0, width=30, height=24)
+    mask = g.node("MaskComposite", destination=canvas.out(0), source=hole.out(0), x=50, y=36, operation="add")
+    settings = {"strategy": "crop", "crop_trigger_size": 800, "crop_margin": 128, "resize_limit": 1280, "seed": 0}
+    erased = g.node(
+        "IB_Erase", image=load.out(0), mask=mask.out(0), engine="auto", dilate=4, feather=2, candidates=1, **settings
+    )
+    g.node("SaveImage", images=erased.out(0), filename_prefix="ib_auto_erase")
+    return g.build(), erased.id
+
+
+def test_the_default_erase_engine_is_lama_once_installed_and_history_says_which_ran(comfy, comfy_server, tmp_path):
+    from support.tiny_models import build_lama
+
+    graph, erase_id = _erase_graph(comfy)
+    before = listing(comfy_server)["erase_default"]
+    assert comfy.run(graph)[erase_id]["ib_engine"] == [before["engine"]]
+    installed = comfy_server.models_dir / "inpaint" / "big-lama.pt"
+    installed.parent.mkdir(exist_ok=True)
+    installed.symlink_to(build_lama(tmp_path, formats=("torchscript",))["torchscript"])
+    try:
+        assert listing(comfy_server)["erase_default"] == {"engine": "lama", "model": "big-lama.pt"}
+        # The same graph again: 'auto' now means LaMa, so ComfyUI's cache must not answer with the old result.
+        assert comfy.run(graph)[erase_id]["ib_engine"] == ["lama"]
+    finally:
+        installed.unlink()
+    assert listing(comfy_server)["erase_default"] == before
