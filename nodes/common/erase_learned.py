@@ -126,7 +126,8 @@ class LearnedEraser:
     def _fill(self, image_uint8: np.ndarray, hole: np.ndarray) -> np.ndarray:
         if self.size:
             return self._fixed_size_fill(image_uint8, hole)
-        image = torch.from_numpy(image_uint8).to(self.device).permute(2, 0, 1)[None].float() / 255.0
+        # Contiguous NCHW, as IOPaint feeds it: a permuted (channels-last) view makes LaMa's FFT layers ~30% slower.
+        image = torch.from_numpy(image_uint8).to(self.device).permute(2, 0, 1)[None].contiguous().float() / 255.0
         mask = torch.from_numpy(hole.astype(np.float32)).to(self.device)[None, None]
         h, w = hole.shape
         with torch.inference_mode():
@@ -153,7 +154,7 @@ class LearnedEraser:
         padding = ((0, self.size - small_h), (0, self.size - small_w))
         image = np.pad(image, (*padding, (0, 0)), mode="symmetric")
         mask = np.pad(small_hole, padding, mode="symmetric")
-        rgb = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].float() / 127.5 - 1.0
+        rgb = torch.from_numpy(image).to(self.device).permute(2, 0, 1)[None].contiguous().float() / 127.5 - 1.0
         m = torch.from_numpy(mask.astype(np.float32)).to(self.device)[None, None]
         with torch.inference_mode():
             out = self.module(torch.cat([0.5 - m, rgb * (1 - m)], dim=1))
