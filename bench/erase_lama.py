@@ -9,8 +9,10 @@ layout) traced to TorchScript like IOPaint's big-lama.pt, and get the same photo
 IOPaint runs its own code (``iopaint.model.lama.LaMa.__call__`` with ``HDStrategy.CROP``, trigger 800,
 margin 128) in its own venv under ``.cache/iopaint`` (prepared on first use: ``pip download --no-deps
 iopaint==1.6.0``, unpacked, plus the few packages its LaMa path imports), driven by
-``bench/iopaint_lama_worker.py``. Runs alternate ours / IOPaint; the ratio is taken pair by pair. One torch
-thread on each side. Random weights: times and pixel agreement, not quality.
+``bench/iopaint_lama_worker.py``. Ours is timed twice: the node's core (``run_strategy`` + the learned
+eraser) in an equally lean process (``bench/erase_lama_worker.py``), and ``IB_Erase`` itself inside
+this process with ComfyUI loaded. The three run in turn and ratios are taken round by round. One torch
+thread each. Random weights: times and pixel agreement, not quality.
 """
 
 import argparse
@@ -75,13 +77,18 @@ def iopaint_env() -> tuple[pathlib.Path, pathlib.Path]:
     return python, src
 
 
-class IOPaintWorker:
-    def __init__(self, model: pathlib.Path):
-        python, src = iopaint_env()
-        worker = ROOT / "bench" / "iopaint_lama_worker.py"
+class Worker:
+    """A benchmark worker process (``*_lama_worker.py``): ``load`` once, then timed ``run``s."""
+
+    def __init__(self, python, script: str, output: str, model: pathlib.Path, *args):
+        self.output = output
         env = {**os.environ, "OMP_NUM_THREADS": os.environ["OMP_NUM_THREADS"]}
         self.proc = subprocess.Popen(
-            [str(python), str(worker), str(src)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+            [str(python), str(ROOT / "bench" / script), *map(str, args)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         assert self._ask(f"load {model}") == "ok"
 
@@ -90,12 +97,12 @@ class IOPaintWorker:
         self.proc.stdin.flush()
         answer = self.proc.stdout.readline().strip()
         if not answer:
-            raise RuntimeError(f"IOPaint worker ended (exit {self.proc.poll()})")
+            raise RuntimeError(f"{self.output} worker ended (exit {self.proc.poll()})")
         return answer
 
     def run(self, case: pathlib.Path) -> tuple[float, np.ndarray]:
         seconds = float(self._ask(f"run {case}"))
-        return seconds, np.load(case / "iopaint.npy")
+        return seconds, np.load(case / self.output)
 
     def close(self):
         self.proc.stdin.write("quit\n")
@@ -135,6 +142,10 @@ def ours(erase, handle, image: np.ndarray, hole: np.ndarray) -> tuple[float, np.
     return elapsed, (out[0] * 255).round().to(torch.uint8).numpy()
 
 
+def outside_changed(result: np.ndarray, image: np.ndarray, hole: np.ndarray) -> int:
+    return int((result[~hole] != image[~hole]).any(-1).sum())
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
@@ -146,33 +157,34 @@ def main():
     try:
         model = random_lama(work)
         handle = erase.EraseModelHandle(model.name, str(model))
-        worker = IOPaintWorker(model)
-        row("case", "ours s (median)", "IOPaint s (median)", "ratio IOPaint/ours (paired median)",
-            "fill max |diff|", "outside changed: ours / IOPaint")  # fmt: skip
-        for label, (image, hole) in cases(shape).items():
-            case = work / str(abs(hash(label)))
+        iopaint_python, iopaint_src = iopaint_env()
+        core = Worker(sys.executable, "erase_lama_worker.py", "ours_core.npy", model)
+        iopaint = Worker(iopaint_python, "iopaint_lama_worker.py", "iopaint.npy", model, iopaint_src)
+        row("case", "IOPaint s", "ours core s", "ours node s", "IOPaint/core", "IOPaint/node",
+            "fill max |diff| core, node vs IOPaint", "outside changed: core / node / IOPaint")  # fmt: skip
+        for index, (label, (image, hole)) in enumerate(cases(shape).items()):
+            case = work / f"case{index}"
             case.mkdir()
             np.save(case / "image.npy", image)
             np.save(case / "mask.npy", hole.astype(np.uint8) * 255)
-            pairs = []
-            for i in range(args.repeats + 1):  # the first pair warms both up and is not counted
-                (t_ours, out), (t_theirs, theirs) = ours(erase, handle, image, hole), worker.run(case)
+            runs = []
+            for i in range(args.repeats + 1):  # in turn, IOPaint / ours core / ours node; the first round warms up
+                round_ = (iopaint.run(case), core.run(case), ours(erase, handle, image, hole))
                 if i:
-                    pairs.append((t_ours, t_theirs))
-            diff = np.abs(out.astype(int) - theirs.astype(int))[hole].max()
-            outside = (
-                int((out[~hole] != image[~hole]).any(-1).sum()),
-                int((theirs[~hole] != image[~hole]).any(-1).sum()),
-            )
+                    runs.append(round_)
+            (_, theirs), (_, mine), (_, node) = runs[-1]
+            med = [statistics.median(r[k][0] for r in runs) for k in range(3)]
+            ratio = [statistics.median(r[0][0] / r[k][0] for r in runs) for k in (1, 2)]
+            diff = [int(np.abs(x.astype(int) - theirs.astype(int))[hole].max()) for x in (mine, node)]
             row(
                 label,
-                f"{statistics.median(p[0] for p in pairs):.3f}",
-                f"{statistics.median(p[1] for p in pairs):.3f}",
-                f"{statistics.median(p[1] / p[0] for p in pairs):.2f}x",
-                int(diff),
-                f"{outside[0]} / {outside[1]}",
+                *(f"{m:.3f}" for m in med),
+                *(f"{r:.2f}x" for r in ratio),
+                f"{diff[0]}, {diff[1]}",
+                " / ".join(str(outside_changed(x, image, hole)) for x in (mine, node, theirs)),
             )
-        worker.close()
+        core.close()
+        iopaint.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

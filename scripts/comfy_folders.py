@@ -49,10 +49,15 @@ def load_folder_paths(comfyui: pathlib.Path, base_directory: str | None = None, 
     import folder_paths
     import utils.extra_config
 
+    import yaml
+
     beside_main = comfyui / "extra_model_paths.yaml"
-    configs = [beside_main, *map(pathlib.Path, extra_configs)] if beside_main.is_file() else extra_configs
-    for config in configs:
-        utils.extra_config.load_extra_path_config(str(config))
+    configs = [beside_main] if beside_main.is_file() else []
+    for config in [*configs, *map(pathlib.Path, extra_configs)]:
+        try:
+            utils.extra_config.load_extra_path_config(str(config))
+        except (OSError, yaml.YAMLError, AttributeError, TypeError) as exc:
+            raise SystemExit(f"cannot read the extra model paths config {config}: {exc}") from None
     _pack_model_folders().register()
     return folder_paths
 

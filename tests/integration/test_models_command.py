@@ -143,7 +143,10 @@ def test_unverifiable_files_need_an_explicit_flag(setup):
     assert (shared / "inpaint" / "notes.txt").read_bytes() == NOTES
 
 
-def test_unknown_names_list_what_exists(setup):
+def test_unknown_names_and_unreadable_configs_are_clear_errors(setup, tmp_path):
     run, *_ = setup
     done = run("download", "lama-xl")
     assert done.returncode == 2 and "unknown model(s): lama-xl" in done.stderr and "sam-vit-b" in done.stderr
+    missing = run("list", "--extra-model-paths-config", str(tmp_path / "nope.yaml"), yaml_config=False)
+    assert missing.returncode == 1 and "cannot read the extra model paths config" in missing.stderr
+    assert "Traceback" not in missing.stderr
