@@ -177,19 +177,28 @@ def _erase_graph(comfy):
     return g.build(), erased.id
 
 
+@contextlib.contextmanager
+def emptied(folder, keep_in):
+    """``folder`` without what other tests left there (restored afterwards), so 'auto' starts from nothing."""
+    folder.mkdir(exist_ok=True)
+    moved = [entry.rename(keep_in / entry.name) for entry in folder.iterdir()]
+    try:
+        yield folder
+    finally:
+        for entry in moved:
+            entry.rename(folder / entry.name)
+
+
 def test_the_default_erase_engine_is_lama_once_installed_and_history_says_which_ran(comfy, comfy_server, tmp_path):
     from support.tiny_models import build_lama
 
     graph, erase_id = _erase_graph(comfy)
-    before = listing(comfy_server)["erase_default"]
-    assert comfy.run(graph)[erase_id]["ib_engine"] == [before["engine"]]
-    installed = comfy_server.models_dir / "inpaint" / "big-lama.pt"
-    installed.parent.mkdir(exist_ok=True)
-    installed.symlink_to(build_lama(tmp_path, formats=("torchscript",))["torchscript"])
-    try:
+    (tmp_path / "kept").mkdir()
+    with emptied(comfy_server.models_dir / "inpaint", tmp_path / "kept") as inpaint:
+        assert listing(comfy_server)["erase_default"] == {"engine": "exemplar", "model": None}
+        assert comfy.run(graph)[erase_id]["ib_engine"] == ["exemplar"]
+        (inpaint / "big-lama.pt").symlink_to(build_lama(tmp_path, formats=("torchscript",))["torchscript"])
         assert listing(comfy_server)["erase_default"] == {"engine": "lama", "model": "big-lama.pt"}
         # The same graph again: 'auto' now means LaMa, so ComfyUI's cache must not answer with the old result.
         assert comfy.run(graph)[erase_id]["ib_engine"] == ["lama"]
-    finally:
-        installed.unlink()
-    assert listing(comfy_server)["erase_default"] == before
+        (inpaint / "big-lama.pt").unlink()
