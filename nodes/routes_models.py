@@ -69,10 +69,12 @@ def _inpaint_folder() -> tuple[list[dict], list[dict]]:
             erase.append({**entry, "architecture": facts["kind"]})
         else:
             patches.append({**entry, "type": facts["kind"]})
+    listed = {entry["name"] for entry in erase + patches}  # another pack may register .patch for this folder
     for base in folder_paths.get_folder_paths(ERASE_FOLDER):
         if os.path.isdir(base):
             for name in sorted(folder_paths.recursive_search(base)[0]):
-                if name.endswith(PATCH_SUFFIX):
+                if name.endswith(PATCH_SUFFIX) and name not in listed:
+                    listed.add(name)
                     path = os.path.join(base, name)
                     patches.append(
                         {**_file_entry(ERASE_FOLDER, name, path), "format": "pickle", "type": "fooocus_patch"}
