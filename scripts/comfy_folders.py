@@ -48,7 +48,6 @@ def load_folder_paths(comfyui: pathlib.Path, base_directory: str | None = None, 
         args.base_directory = os.path.abspath(base_directory)
     import folder_paths
     import utils.extra_config
-
     import yaml
 
     beside_main = comfyui / "extra_model_paths.yaml"
