@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
+from ..models import ModelCatalog
 from ..service import TaskService
 from .images import ImageLoader
 from .settings import BridgeSettings
@@ -20,6 +21,7 @@ class BridgeContext:
     service: TaskService
     images: ImageLoader
     settings: BridgeSettings
+    models: ModelCatalog
     workflows: WorkflowRegistry | None = None  # the saved workflows served at /bridge/v1/workflows
 
     def base_url(self, request: Request) -> str:
