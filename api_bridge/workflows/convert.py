@@ -10,10 +10,13 @@ Done the way the frontend's ``app.graphToPrompt()`` does it (ComfyUI_frontend 1.
 * muted nodes (mode 2) are left out with every input linked to them; bypassed nodes (mode 4) pass
   the first input of the matching type through; ``Reroute`` and other frontend-only nodes (notes,
   primitives) are followed or dropped; groups are layout only;
+* subgraphs are flattened: their nodes are sent as ``<instance id>:<node id>`` (nested ones with
+  the whole path), links cross their inputs and outputs, and an input of the instance that is not
+  linked gives its own widget value;
 * every node gets ``_meta.title`` (its title, or the node's display name).
 
-Subgraphs and legacy group nodes are refused with a message saying so. Nothing here imports torch
-or ComfyUI; the input is the workflow JSON and the server's ``/object_info`` JSON.
+Legacy group nodes are refused with a message saying so. Nothing here imports torch or ComfyUI;
+the input is the workflow JSON and the server's ``/object_info`` JSON.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .widgets import (
 )
 
 MUTED, BYPASSED = 2, 4
+SUBGRAPH_INPUT, SUBGRAPH_OUTPUT = "-10", "-20"  # the ids of a subgraph's input and output nodes in its links
 REROUTE, PRIMITIVE = "Reroute", "PrimitiveNode"
 # Frontend-only node types: never sent to the server.
 VIRTUAL_TYPES = frozenset({"Note", "MarkdownNote", REROUTE, PRIMITIVE})
@@ -141,9 +145,44 @@ def _valid_connection(a: Any, b: Any) -> bool:
     return any(_valid_connection(x, y) for x in a.split(",") for y in b.split(","))
 
 
+Link = tuple[str, int, str, int, Any]  # origin id, origin slot, target id, target slot, type
+
+
+@dataclass(frozen=True)
+class _Value:
+    """An input resolved to a value (a subgraph instance's own widget) rather than a link."""
+
+    value: Any
+
+
+Resolved = tuple[str, int] | _Value | None
+
+
+@dataclass
+class _Graph:
+    """The root graph or one subgraph definition: its links, and (for a subgraph) its inputs and outputs."""
+
+    links: dict[Any, Link]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _links(raw_links: list) -> dict[Any, Link]:
+    links: dict[Any, Link] = {}
+    for link in raw_links or []:
+        if isinstance(link, dict):
+            origin, target = (str(link["origin_id"]), int(link["origin_slot"])), str(link["target_id"])
+            links[link["id"]] = (*origin, target, int(link["target_slot"]), link.get("type"))
+        elif isinstance(link, list) and len(link) >= 5:
+            kind = link[5] if len(link) > 5 else None
+            links[link[0]] = (str(link[1]), int(link[2]), str(link[3]), int(link[4]), kind)
+    return links
+
+
 @dataclass
 class _Node:
-    id: str
+    id: str  # the execution id: the path of subgraph instances, then the node's own id ("7:4")
+    local: str  # its id in its own graph
     type: str
     mode: int
     title: str | None
@@ -151,35 +190,37 @@ class _Node:
     outputs: list[dict[str, Any]]
     widgets_values: Any
     raw: dict[str, Any]
+    graph: _Graph
+    path: tuple[str, ...] = ()  # local ids of the subgraph instances it sits in
+    instance: _Node | None = None  # the subgraph instance it sits in
+    subgraph: _Graph | None = None  # when it is itself a subgraph instance: its definition
 
     @property
     def virtual(self) -> bool:
-        return self.type in VIRTUAL_TYPES
+        """Frontend-only (notes, reroutes, primitives) or a subgraph instance: never sent itself."""
+        return self.type in VIRTUAL_TYPES or self.subgraph is not None
+
+    def exec_id(self, local: str) -> str:
+        """The execution id of a node of this node's own graph."""
+        return ":".join((*self.path, local))
 
 
 class _Conversion:
     def __init__(self, ui: dict[str, Any], object_info: dict[str, Any]):
         self.ui, self.object_info = ui, object_info
-        self.links: dict[Any, tuple[str, int, str, int, Any]] = {}
         self.nodes: dict[str, _Node] = {}
+        self.definitions = {str(d.get("id")): d for d in ((ui.get("definitions") or {}).get("subgraphs") or [])}
+        self.root = _Graph(_links(ui.get("links") or []))
         self.overrides: dict[tuple[str, str], tuple[Any, str | None, str]] = {}  # widget -> (value, control, primitive)
+        self.instance_values: dict[tuple[str, str], Any] = {}  # (node, input) -> the subgraph instance's widget value
 
     # --- loading ---------------------------------------------------------------------------
     def run(self) -> Converted:
-        self._refuse_unsupported()
-        for link in self.ui.get("links") or []:
-            if isinstance(link, dict):
-                origin, target = (str(link["origin_id"]), int(link["origin_slot"])), str(link["target_id"])
-                self.links[link["id"]] = (*origin, target, int(link["target_slot"]), link.get("type"))
-            elif isinstance(link, list) and len(link) >= 5:
-                kind = link[5] if len(link) > 5 else None
-                self.links[link[0]] = (str(link[1]), int(link[2]), str(link[3]), int(link[4]), kind)
-        for raw in self.ui["nodes"]:
-            node = self._load_node(raw)
-            self.nodes[node.id] = node
+        self._refuse_group_nodes()
+        self._load_graph(self.ui["nodes"], self.root, (), None, set())
         self._check_installed()
         for node in self.nodes.values():
-            if node.type == PRIMITIVE:
+            if node.type == PRIMITIVE and not node.path:  # the frontend applies them from the root graph
                 self._apply_primitive(node)
         converted = Converted(prompt={})
         for node in self.nodes.values():
@@ -198,28 +239,41 @@ class _Conversion:
                     converted.primitives.append(Primitive(node.id, node.title, fed))
         return converted
 
-    def _refuse_unsupported(self) -> None:
-        subgraphs = {s.get("id") for s in ((self.ui.get("definitions") or {}).get("subgraphs") or [])}
+    def _refuse_group_nodes(self) -> None:
         groups = set(((self.ui.get("extra") or {}).get("groupNodes") or {}).keys())
         for raw in self.ui["nodes"]:
             kind = str(raw.get("type"))
-            if kind in subgraphs:
-                raise WorkflowError(
-                    f"node {raw.get('id')} is a subgraph: subgraphs are not supported yet; unpack it "
-                    "(right click > Unpack Subgraph) and save again",
-                    node_id=str(raw.get("id")),
-                    node_type=kind,
-                )
             if kind.startswith(("workflow>", "workflow/")) and kind.split(">", 1)[-1].split("/", 1)[-1] in groups:
                 raise WorkflowError(
-                    f"node {raw.get('id')} is a group node ({kind}): convert it back to nodes and save again",
+                    f"node {raw.get('id')} is a group node ({kind}): convert it back to nodes (or to a subgraph) "
+                    "and save again",
                     node_id=str(raw.get("id")),
                     node_type=kind,
                 )
 
-    def _load_node(self, raw: dict[str, Any]) -> _Node:
+    def _load_graph(
+        self, raw_nodes: list, graph: _Graph, path: tuple[str, ...], instance: _Node | None, open_: set
+    ) -> None:
+        for raw in raw_nodes:
+            node = self._load_node(raw, graph, path, instance)
+            self.nodes[node.id] = node
+            definition = self.definitions.get(str(raw.get("type")))
+            if definition is None:
+                continue
+            if definition["id"] in open_:
+                raise WorkflowError(f"node {node.id}: subgraph {definition.get('name')!r} contains itself")
+            node.subgraph = _Graph(
+                _links(definition.get("links") or []),
+                list(definition.get("inputs") or []),
+                list(definition.get("outputs") or []),
+            )
+            self._load_graph(
+                definition.get("nodes") or [], node.subgraph, (*path, node.local), node, open_ | {definition["id"]}
+            )
+
+    def _load_node(self, raw: dict[str, Any], graph: _Graph, path: tuple[str, ...], instance: _Node | None) -> _Node:
         kind = _TYPO_FIXES.get(raw.get("type"), raw.get("type"))
-        node_id = str(raw.get("id"))
+        local = str(raw.get("id"))
         saved_inputs = [dict(i) for i in raw.get("inputs") or []]
         saved_outputs = list(raw.get("outputs") or [])
         info = self.object_info.get(kind)
@@ -227,7 +281,8 @@ class _Conversion:
         if info is not None and kind not in VIRTUAL_TYPES:
             inputs, outputs = self._defined_slots(info, saved_inputs, saved_outputs)
         return _Node(
-            node_id,
+            ":".join((*path, local)),
+            local,
             str(kind),
             int(raw.get("mode") or 0),
             raw.get("title"),
@@ -235,6 +290,9 @@ class _Conversion:
             outputs,
             raw.get("widgets_values"),
             raw,
+            graph,
+            path,
+            instance,
         )
 
     @staticmethod
@@ -284,7 +342,7 @@ class _Conversion:
         value = values[0]
         control = values[1] if len(values) > 1 and values[1] in COMBO_CONTROL_VALUES else None
         for link_id in links:
-            link = self.links.get(link_id)
+            link = self.root.links.get(link_id)
             target = self.nodes.get(link[2]) if link else None
             if target is None:
                 continue
@@ -334,14 +392,20 @@ class _Conversion:
             inputs[name] = value
         for index, slot in enumerate(node.inputs):
             origin = self._resolve_input(node, index, set())
-            if origin is not None:
+            if isinstance(origin, _Value):
+                inputs[slot["name"]] = wrap_value(origin.value)
+                name = slot["name"]
+                widget = next((w for w in slots if w.input == name and w.in_prompt), None)
+                if widget is not None:
+                    converted.widgets[(node.id, name)] = WidgetValue(node.id, name, widget, origin.value)
+            elif origin is not None:
                 inputs[slot["name"]] = [origin[0], origin[1]]
                 converted.widgets.pop((node.id, slot["name"]), None)
         title = node.title or info.get("display_name") or node.type
         return {"inputs": inputs, "class_type": node.type, "_meta": {"title": title}}
 
     # --- links -----------------------------------------------------------------------------
-    def _resolve_input(self, node: _Node, index: int, seen: set, wanted: Any = None) -> tuple[str, int] | None:
+    def _resolve_input(self, node: _Node, index: int, seen: set, wanted: Any = None) -> Resolved:
         key = f"{node.id}[I]{index}"
         if key in seen:
             raise WorkflowError(f"node {node.id}: circular link through input {index}", node_id=node.id)
@@ -352,7 +416,7 @@ class _Conversion:
         link_id = slot.get("link")
         if link_id is None:
             return None
-        link = self.links.get(link_id)
+        link = node.graph.links.get(link_id)
         if link is None:
             raise WorkflowError(
                 f"node {node.id} ({node.type}): input {slot.get('name')!r} names link {link_id}, which the "
@@ -360,7 +424,14 @@ class _Conversion:
                 node_id=node.id,
                 node_type=node.type,
             )
-        origin = self.nodes.get(link[0])
+        if link[0] == SUBGRAPH_INPUT:  # from the subgraph's input: what the instance gets there
+            instance = node.instance
+            if instance is None or link[1] >= len(instance.inputs):
+                raise WorkflowError(f"node {node.id}: linked to a subgraph input without an instance", node_id=node.id)
+            if instance.inputs[link[1]].get("link") is None:
+                return self._instance_widget(instance, instance.inputs[link[1]])
+            return self._resolve_input(instance, link[1], seen)
+        origin = self.nodes.get(node.exec_id(link[0]))
         if origin is None:
             raise WorkflowError(
                 f"node {node.id} ({node.type}): input {slot.get('name')!r} is linked to node {link[0]}, which the "
@@ -370,7 +441,7 @@ class _Conversion:
             )
         return self._resolve_output(origin, link[1], wanted if wanted is not None else slot.get("type"), seen)
 
-    def _resolve_output(self, node: _Node, index: int, wanted: Any, seen: set) -> tuple[str, int] | None:
+    def _resolve_output(self, node: _Node, index: int, wanted: Any, seen: set) -> Resolved:
         key = f"{node.id}[O]{index}"
         if key in seen:
             raise WorkflowError(f"node {node.id}: circular link through output {index}", node_id=node.id)
@@ -378,10 +449,34 @@ class _Conversion:
         if node.mode == BYPASSED:
             match = self._bypass_input(node, index, wanted)
             return None if match < 0 else self._resolve_input(node, match, seen)
+        if node.subgraph is not None:  # into the subgraph: the node feeding its output
+            outputs = node.subgraph.outputs
+            links = (outputs[index].get("linkIds") or []) if index < len(outputs) else []
+            inner = node.subgraph.links.get(links[0]) if links else None
+            if inner is None:
+                return None
+            if inner[0] == SUBGRAPH_INPUT:
+                raise WorkflowError(
+                    f"node {node.id}: a subgraph output is wired straight to one of its inputs", node_id=node.id
+                )
+            origin = self.nodes.get(":".join((*node.path, node.local, inner[0])))
+            if origin is None:
+                raise WorkflowError(f"node {node.id}: its subgraph output comes from a node it lacks", node_id=node.id)
+            return self._resolve_output(origin, inner[1], wanted, seen)
         if node.virtual:
             # Reroutes pass their input through; primitives and notes have none (their value was applied).
             return self._resolve_input(node, index, seen, wanted) if index < len(node.inputs) else None
         return node.id, index
+
+    @staticmethod
+    def _instance_widget(instance: _Node, slot: dict[str, Any]) -> Resolved:
+        """An unlinked subgraph input: the value of the instance's own widget for it (``proxyWidgets`` "-1")."""
+        name = _widget_name(slot) or slot.get("name")
+        values = instance.widgets_values if isinstance(instance.widgets_values, list) else []
+        for i, proxy in enumerate((instance.raw.get("properties") or {}).get("proxyWidgets") or []):
+            if len(proxy) == 2 and str(proxy[0]) == "-1" and proxy[1] == name and i < len(values):
+                return None if values[i] is None else _Value(values[i])
+        return None
 
     @staticmethod
     def _bypass_input(node: _Node, index: int, wanted: Any) -> int:

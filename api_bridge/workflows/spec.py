@@ -120,21 +120,25 @@ def parse(data: Any, object_info: ObjectInfo) -> WorkflowSpec:
         converted = convert(data, object_info)
         prompt = {k: {"class_type": v["class_type"], "inputs": v["inputs"]} for k, v in converted.prompt.items()}
         titles = {k: v["_meta"]["title"] for k, v in converted.prompt.items()}
-        custom = {str(n["id"]) for n in data["nodes"] if n.get("title")}
-        spec = _build("ui", prompt, titles, custom, dict(converted.widgets), object_info, converted.primitives)
+        spec = _build(
+            "ui",
+            prompt,
+            titles,
+            _titled(prompt, titles, object_info),
+            dict(converted.widgets),
+            object_info,
+            converted.primitives,
+        )
         return spec
     if is_api_format(data):
-        prompt, titles, custom = {}, {}, set()
+        prompt, titles = {}, {}
         for node_id, node in data.items():
             node_id = str(node_id)
             if not isinstance(node.get("inputs", {}), dict):
                 raise WorkflowError(f"node {node_id}: 'inputs' must be an object", node_id=node_id)
             prompt[node_id] = {"class_type": node["class_type"], "inputs": dict(node.get("inputs") or {})}
-            title = ((node.get("_meta") or {}).get("title")) or ""
             info = object_info.raw.get(node["class_type"]) or {}
-            titles[node_id] = title or info.get("display_name") or node["class_type"]
-            if title and title != info.get("display_name"):
-                custom.add(node_id)
+            titles[node_id] = ((node.get("_meta") or {}).get("title")) or info.get("display_name") or node["class_type"]
         missing = [f"{k} ({v['class_type']})" for k, v in prompt.items() if v["class_type"] not in object_info]
         if missing:
             first = next(k for k, v in prompt.items() if v["class_type"] not in object_info)
@@ -149,8 +153,17 @@ def parse(data: Any, object_info: ObjectInfo) -> WorkflowSpec:
             for name, value in node["inputs"].items():
                 if name in widgets and not _is_link(value):
                     literal[(node_id, name)] = None
-        return _build("api", prompt, titles, custom, literal, object_info, [])
+        return _build("api", prompt, titles, _titled(prompt, titles, object_info), literal, object_info, [])
     raise WorkflowError("not a ComfyUI workflow: expected the UI format (nodes, links) or the API format")
+
+
+def _titled(prompt: dict, titles: dict[str, str], object_info: ObjectInfo) -> set[str]:
+    """Nodes the user gave a title (one that is not the node's display name): only those can carry markers."""
+    return {
+        node_id
+        for node_id, node in prompt.items()
+        if titles.get(node_id) != (object_info.raw.get(node["class_type"]) or {}).get("display_name")
+    }
 
 
 def _is_link(value: Any) -> bool:
@@ -183,7 +196,7 @@ def _build(
             )
         node_spec = object_info.spec(kind)
         if kind in IMAGE_NODES:
-            default = "image" if len(image_nodes) == 1 else f"image_{node_id}"
+            default = "image" if len(image_nodes) == 1 else f"image_{node_id.replace(':', '_')}"
             spec.images.append(ImageInput(name or default, node_id, kind, titles.get(node_id, kind)))
         elif name:
             keys = [k for k in literal if k[0] == node_id and k[1] in node_spec.inputs]

@@ -2,8 +2,9 @@
 
 In headless Chromium on ComfyUI's frontend (1.32.9): every example workflow, a graph the frontend builds
 here with every conversion rule in it (a reroute, a bypassed and a muted node, a PrimitiveNode on a
-widget, a widget fed by a node, a dynamic prompt with comments, seed controls, a note and a group),
-and the frontend-made fixtures the unit tier converts without a browser.
+widget, a widget fed by a node, a dynamic prompt with comments, seed controls, a note and a group), the
+same graph with parts made subgraphs by the frontend (one with an input the instance's own widget
+sets), and the frontend-made fixtures the unit tier converts without a browser.
 """
 
 import json
@@ -71,6 +72,19 @@ FEATURE_GRAPH = """() => {
   group.pos = [-20, -20];
   group.size = [700, 300];
   graph.add(group);
+  return graph.serialize();
+}"""
+
+
+# Nodes 5 and 9 + 10 of the feature graph become subgraphs; the primitive is unplugged from the first one's
+# "expand" input, whose widget on the instance then says 12.
+TO_SUBGRAPHS = """async () => {
+  const graph = window.app.graph;
+  graph.convertToSubgraph(new Set(graph.nodes.filter((n) => n.id === 5)));
+  graph.convertToSubgraph(new Set(graph.nodes.filter((n) => n.id === 9 || n.id === 10)));
+  const instance = graph.nodes.find((n) => n.isSubgraphNode?.() && n.inputs.some((i) => i.name === 'expand'));
+  instance.disconnectInput(instance.inputs.findIndex((i) => i.name === 'expand'));
+  instance.widgets.find((w) => w.name === 'expand').value = 12;
   return graph.serialize();
 }"""
 

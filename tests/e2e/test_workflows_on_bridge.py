@@ -62,6 +62,7 @@ def user_folder(tmp_path_factory):
     """A second workflow folder: the frontend's API export of an example, and workflows that cannot run."""
     folder = tmp_path_factory.mktemp("workflows")
     shutil.copy(FIXTURES / "workflows" / "remove_by_click.api.json", folder / "remove_by_click_api.json")
+    shutil.copy(FIXTURES / "workflows" / "remove_by_click.subgraph.json", folder / "remove_by_click_subgraph.json")
     ui = load_ui(EXAMPLES_DIR / "mask_adjust.json")
     for node in ui["nodes"]:
         if node["type"] == "IB_MaskFeather":
@@ -203,16 +204,19 @@ def test_a_workflow_saved_in_comfyui_is_served(client, frontend_server):
 
 def test_the_ui_and_api_files_of_one_graph_give_identical_prompts(client, bridge):
     listing = {w["name"]: w for w in client.get("/bridge/v1/workflows").json()["workflows"]}
-    ui, api = listing["remove_by_click"], listing["remove_by_click_api"]
-    assert (ui["format"], api["format"]) == ("ui", "api") and api["available"]
+    ui, api, nested = listing["remove_by_click"], listing["remove_by_click_api"], listing["remove_by_click_subgraph"]
+    assert (ui["format"], api["format"]) == ("ui", "api") and api["available"] and nested["available"]
     assert ui["params"] == api["params"] and ui["outputs"] == api["outputs"]
+    assert [p["name"] for p in nested["params"]] == [p["name"] for p in ui["params"]]
     picture = bridge.upload(client, Image.open(INPUT_DIR / "ib_example_astronaut.jpg"))
     inputs = {"image": picture, "segment": {"points": '[{"x": 420, "y": 100, "label": 1}]'}}
-    records = [run(client, name, inputs).json() for name in ("remove_by_click", "remove_by_click_api")]
+    names = ("remove_by_click", "remove_by_click_api", "remove_by_click_subgraph")
+    records = [run(client, name, inputs).json() for name in names]
     stored = [_stored_task(bridge, r["id"]) for r in records]
     assert stored[0]["prompt"] == stored[1]["prompt"]
-    first, second = (client.get(r["outputs"][0]["url"]).content for r in records)
-    assert first == second, "the same prompt gives the same pixels"
+    assert stored[2]["prompt"]["7:4"]["inputs"] == stored[0]["prompt"]["4"]["inputs"], "the subgraph's nodes, flattened"
+    pixels = [client.get(r["outputs"][0]["url"]).content for r in records]
+    assert pixels[0] == pixels[1] == pixels[2], "the same prompt gives the same pixels"
 
 
 def _stored_task(bridge, task_id: str) -> dict:

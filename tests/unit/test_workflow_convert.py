@@ -4,7 +4,8 @@
 ``features.api.json`` is that frontend's ``app.graphToPrompt()`` of it (the browser tier re-checks the
 pair, and the converter, against the live frontend): a reroute, a bypassed and a muted node, a
 PrimitiveNode feeding a widget, a widget fed by a node's INT output, a dynamic prompt with comments,
-a seed with its control, a note and a group. The object_info fixture has its keys sorted, so widget
+a seed with its control, a note and a group; ``features.subgraphs.json`` is the same graph with parts
+made subgraphs. The object_info fixture has its keys sorted, so widget
 values only land right when the converter follows ``input_order`` as the frontend does.
 """
 
@@ -102,11 +103,21 @@ def test_links_to_nodes_the_workflow_lacks_are_errors():
         convert(ui, captured_object_info())
 
 
-def test_subgraphs_and_group_nodes_are_refused_with_what_to_do():
-    ui = copy.deepcopy(FEATURES)
-    ui["definitions"] = {"subgraphs": [{"id": "a1b2", "nodes": [], "links": []}]}
-    node(ui, 9)["type"] = "a1b2"
-    with pytest.raises(WorkflowError, match="subgraph.*Unpack Subgraph"):
+def test_subgraphs_are_flattened_as_the_frontend_does():
+    # The feature graph with GrowMask (5) and IB_MaskStatistics + GrowMask (9, 10) made subgraphs 16 and 17 in
+    # the frontend, the primitive unplugged from 16's expand (its own widget then holds 11).
+    ui = json.loads((FIXTURES / "workflows" / "features.subgraphs.json").read_text())
+    prompt = ui_to_api(ui, captured_object_info())
+    assert prompt == json.loads((FIXTURES / "workflows" / "features.subgraphs.api.json").read_text())
+    assert prompt["16:5"]["inputs"]["expand"] == 11 and prompt["16:5"]["inputs"]["mask"] == ["4", 0]
+    assert prompt["17:10"]["inputs"]["expand"] == ["17:9", 1] and "16" not in prompt and "17" not in prompt
+
+
+def test_a_subgraph_inside_itself_and_group_nodes_are_refused():
+    ui = json.loads((FIXTURES / "workflows" / "features.subgraphs.json").read_text())
+    definition = ui["definitions"]["subgraphs"][0]
+    definition["nodes"].append({**node(ui, 16), "id": 99})
+    with pytest.raises(WorkflowError, match="contains itself"):
         convert(ui, captured_object_info())
     ui = copy.deepcopy(FEATURES)
     ui["extra"]["groupNodes"] = {"masks": {"nodes": []}}

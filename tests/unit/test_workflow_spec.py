@@ -80,6 +80,17 @@ def test_the_ui_and_api_format_of_one_graph_give_the_same_prompt_and_parameters(
     assert bind(ui, fixed).prompt == bind(api, fixed).prompt
 
 
+def test_markers_and_images_inside_subgraphs_keep_their_execution_ids():
+    plain = parse(load_ui(next(p for p in example_paths() if p.stem == "remove_by_click")), info())
+    nested = parse(json.loads((FIXTURES / "workflows" / "remove_by_click.subgraph.json").read_text()), info())
+    assert [p.targets for p in nested.params] == [((f"7:{n}", i),) for ((n, i),) in (p.targets for p in plain.params)]
+    assert [p.name for p in nested.params] == [p.name for p in plain.params]
+    assert [(o.name, o.node) for o in nested.outputs] == [("erased", "6")]
+    values = {"segment": {"cleanup_area": 8}}
+    run_plain, run_nested = bind(plain, values).prompt, bind(nested, values).prompt
+    assert run_nested["7:4"]["inputs"] == run_plain["4"]["inputs"] and run_nested["7:4"]["inputs"]["cleanup_area"] == 8
+
+
 def test_a_run_binds_given_values_draws_randomize_seeds_and_resolves_dynamic_prompts():
     spec = parse(FEATURES, info())
     run = bind(spec, {"sampler": {"steps": 4, "seed": None}, "grow": {"expand": -3}}, random.Random(5))
