@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from support.bridge import ThreadedBridge, png_bytes
+from support.bridge import ThreadedBridge, png_bytes, task_events
 from support.example_checks import EXAMPLES_DIR
 
 SECRET = "workflow-hook-secret"
@@ -149,20 +149,12 @@ def test_queue_cap_cancel_and_progress_over_sse(bridge_comfy, folder, hooks, tmp
             refused = post(client, "slow_erase", {"picture": dotted_picture(3)})
             assert refused.status_code == 429 and refused.json()["error"]["code"] == "queue_full"
             events: list[tuple[str, dict]] = []
-            with client.stream("GET", f"/bridge/v1/tasks/{running_id}/events", timeout=120) as stream:
-                name = None
-                for line in stream.iter_lines():
-                    if line.startswith("event: "):
-                        name = line[7:]
-                    elif line.startswith("data: "):
-                        events.append((name, json.loads(line[6:])))
-                        if name == "finished":
-                            break
-                        progress = events[-1][1]["progress"]
-                        if progress["node_type"] == "IB_Erase" and progress["max"]:
-                            cancelled = client.post(f"/bridge/v1/tasks/{queued.json()['id']}/cancel").json()
-                            assert cancelled["status"] == "cancelled", "a queued run is cancelled at once"
-                            client.post(f"/bridge/v1/tasks/{running_id}/cancel")
+            for name, record in task_events(client, running_id):
+                events.append((name, record))
+                if name == "progress" and record["progress"]["node_type"] == "IB_Erase" and record["progress"]["max"]:
+                    cancelled = client.post(f"/bridge/v1/tasks/{queued.json()['id']}/cancel").json()
+                    assert cancelled["status"] == "cancelled", "a queued run is cancelled at once"
+                    client.post(f"/bridge/v1/tasks/{running_id}/cancel")
             assert events[-1][0] == "finished" and events[-1][1]["status"] == "cancelled"
             assert events[-1][1]["error"]["code"] == "interrupted"
             erasing = [e for n, e in events if n == "progress" and e["progress"]["node_type"] == "IB_Erase"]
