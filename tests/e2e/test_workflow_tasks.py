@@ -164,9 +164,13 @@ def test_queue_cap_cancel_and_progress_over_sse(bridge_comfy, folder, hooks, tmp
 
 
 def test_a_failing_node_is_named_and_the_webhook_gets_the_record(bridge_comfy, folder, hooks, tmp_path):
-    bridge = make_bridge(tmp_path / "data", bridge_comfy, folder, hooks, workers=1)
+    bridge = make_bridge(tmp_path / "data", bridge_comfy, folder, hooks, workers=1, api_keys=["wf-key"])
     try:
-        with httpx.Client(base_url=bridge.url, timeout=120) as client:
+        with httpx.Client(base_url=bridge.url, timeout=120) as bare:  # the native API's keys apply
+            assert bare.get("/bridge/v1/workflows").status_code == 401
+            assert bare.get("/bridge/v1/workflows/remove_by_click").status_code == 401
+            assert post(bare, "remove_by_click", {"image": "x"}).json()["error"]["code"] == "unauthorized"
+        with httpx.Client(base_url=bridge.url, timeout=120, headers={"X-API-Key": "wf-key"}) as client:
             picture = base64.b64encode((EXAMPLES_DIR / "input" / "ib_example_astronaut.jpg").read_bytes()).decode()
             hook = f"http://{hooks.host}/done"
             response = post(

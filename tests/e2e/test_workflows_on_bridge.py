@@ -72,6 +72,10 @@ def user_folder(tmp_path_factory):
     next(n for n in ui["nodes"] if n["type"] == "CheckpointLoaderSimple")["widgets_values"] = ["sdxl_base.safetensors"]
     (folder / "needs_a_model.json").write_text(json.dumps(ui))
     (folder / "mask_adjust.json").write_text("{}")  # the pack's folder comes first: this one is not served
+    ui = load_ui(EXAMPLES_DIR / "remove_by_click.json")
+    erase = next(n for n in ui["nodes"] if n["type"] == "IB_Erase")
+    erase["widgets_values"] = [v if v != "fixed" else "randomize" for v in erase["widgets_values"]]
+    (folder / "randomized_erase.json").write_text(json.dumps(ui))
     return folder
 
 
@@ -217,6 +221,18 @@ def test_the_ui_and_api_files_of_one_graph_give_identical_prompts(client, bridge
     assert stored[2]["prompt"]["7:4"]["inputs"] == stored[0]["prompt"]["4"]["inputs"], "the subgraph's nodes, flattened"
     pixels = [client.get(r["outputs"][0]["url"]).content for r in records]
     assert pixels[0] == pixels[1] == pixels[2], "the same prompt gives the same pixels"
+
+
+def test_randomize_seeds_are_drawn_per_run_and_reported(client, bridge):
+    listing = {w["name"]: w for w in client.get("/bridge/v1/workflows").json()["workflows"]}
+    assert listing["randomized_erase"]["randomized"] == ["5.seed"]
+    picture = bridge.upload(client, Image.open(INPUT_DIR / "ib_example_astronaut.jpg"))
+    records = [run(client, "randomized_erase", {"image": picture}).json() for _ in range(2)]
+    seeds = [r["info"]["seeds"]["5.seed"] for r in records]
+    assert seeds[0] != seeds[1] and all(0 <= s <= 4294967295 for s in seeds), "within IB_Erase's seed range"
+    for record, seed in zip(records, seeds, strict=True):
+        assert record["status"] == "succeeded" and record["info"]["seed"] == seed
+        assert _stored_task(bridge, record["id"])["prompt"]["5"]["inputs"]["seed"] == seed, "the seed it ran with"
 
 
 def _stored_task(bridge, task_id: str) -> dict:
