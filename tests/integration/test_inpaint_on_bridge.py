@@ -132,6 +132,18 @@ def test_a_drawn_seed_is_reported_and_the_model_chain_runs(bridge, client, input
     assert chained["info"]["quality"][0]["max_abs_outside"] == 0.0
 
 
+def test_an_initial_noise_multiplier_samples_with_scaled_noise(bridge, client, inputs):
+    # Novita's initial_noise_multiplier: IB_Inpaint switches to SamplerCustomAdvanced with IB_ScaledNoise.
+    task = inpaint_task(inputs["photo"], inputs["two_regions"], seed=31)
+    task["sampling"] = {**task["sampling"], "denoise": 0.8}
+    (full,) = results(bridge, client, bridge.run_task(client, task))
+    scaled = bridge.run_task(client, {**task, "sampling": {**task["sampling"], "noise_multiplier": 0.5}})
+    (half,) = results(bridge, client, scaled)
+    far = ndimage.distance_transform_edt(mask_picture(*TWO_REGIONS) == 0) > BAND
+    assert np.array_equal(half[far], photo()[far]) and scaled["info"]["seeds"] == [31]
+    assert not np.array_equal(half, full), "half the initial noise, another result"
+
+
 def test_outpaint_size_is_exact_and_the_original_beyond_the_overlap_is_kept(bridge, client, inputs):
     overlap = 8
     task = {
