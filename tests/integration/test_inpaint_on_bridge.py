@@ -189,6 +189,38 @@ def test_outpaint_with_a_mask_also_repaints_the_masked_part_of_the_original(brid
     assert np.abs(original[mask > 0].astype(int) - source[mask > 0]).mean() > 5, "the masked part was repainted"
 
 
+def quality_counts(client) -> dict[tuple[str, str], float]:
+    """(histogram, kind) → observations, from the bridge's /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    counts = {}
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for s in family.samples:
+            if s.name.startswith("ib_quality_") and s.name.endswith("_count"):
+                counts[(s.name.removesuffix("_count"), s.labels["kind"])] = s.value
+            if s.name == "ib_quality_max_abs_outside_bucket" and s.labels["le"] == "0.0":
+                counts[("untouched", s.labels["kind"])] = s.value
+    return counts
+
+
+def test_quality_reports_reach_the_prometheus_histograms_by_kind(bridge, client, inputs):
+    before = quality_counts(client)
+    task = inpaint_task(inputs["photo"], inputs["two_regions"], seed=2)
+    task["sampling"] = {**task["sampling"], "count": 2, "steps": 2}
+    assert bridge.run_task(client, task)["status"] == "succeeded"
+    erase = {"kind": "erase", "image": inputs["photo"], "mask": {"image": inputs["two_regions"]}}
+    assert bridge.run_task(client, {**erase, "erase": {"engine": "telea"}})["status"] == "succeeded"
+    after = quality_counts(client)
+
+    def added(name, kind):
+        return after.get((name, kind), 0) - before.get((name, kind), 0)
+
+    for name in ("max_abs_outside", "seam_delta_e", "seam_gradient_jump", "coverage", "regions"):
+        assert added(f"ib_quality_{name}", "inpaint") == 2, name  # one observation per result
+        assert added(f"ib_quality_{name}", "erase") == 1, name
+    assert added("untouched", "inpaint") == 2 and added("untouched", "erase") == 1, "max_abs_outside was 0"
+
+
 @pytest.mark.parametrize(
     "model,field",
     [
