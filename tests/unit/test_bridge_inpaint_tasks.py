@@ -67,6 +67,7 @@ def test_inpaint_and_outpaint_parse_with_the_defaults_of_their_nodes():
         outpaint({"mode": "pixels", "left": -8}),
         outpaint({"mode": "sideways", "left": 8}),
         {**OUTPAINT},  # no extent
+        outpaint({"mode": "pixels", "left": 8}, adjust={"grow": 4}),  # adjust without a mask to adjust
     ],
 )
 def test_invalid_inpaint_and_outpaint_tasks_are_refused(bad):
