@@ -7,59 +7,31 @@ what is installed, never a substitute.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...errors import BridgeError
+from ...models.resolve import entries
 from .errors import NovitaError, from_bridge_error
 from .listing import InstalledModel
 from .models import InpaintingRequest
 
-KINDS = ("checkpoint", "lora", "vae", "embedding")
-# The listing's key for each kind (the catalog's names, or the pack's folder names).
-_LISTING_KEYS = {
-    "checkpoint": ("checkpoint", "checkpoints"),
-    "lora": ("lora", "loras"),
-    "vae": ("vae",),
-    "embedding": ("embedding", "embeddings"),
-}
+KINDS = ("checkpoint", "lora", "vae", "embedding")  # what /v3/model lists
 
 
-def _field(item: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        value = item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
-        if value is not None:
-            return value
-    return default
-
-
-def installed_models(listing: Any) -> list[InstalledModel]:
-    """The catalog's listing as the files /v3/model lists."""
-    out = []
-    for kind, keys in _LISTING_KEYS.items():
-        items: Iterable[Any] = ()
-        for key in keys:
-            found = _field(listing, key)
-            if found:
-                items = found
-                break
-        for item in items:
-            name = item if isinstance(item, str) else _field(item, "file", "name")
-            if name:
-                out.append(
-                    InstalledModel(
-                        kind=kind,
-                        file=str(name),
-                        family=str(_field(item, "family", default="unknown"))
-                        if not isinstance(item, str)
-                        else "unknown",
-                        inpainting=bool(_field(item, "inpainting", default=False))
-                        if not isinstance(item, str)
-                        else False,
-                    )
-                )
-    return out
+def installed_models(listing: Mapping[str, Any]) -> list[InstalledModel]:
+    """The catalog's listing as the files /v3/model lists (checkpoints with their family and inpainting flag)."""
+    return [
+        InstalledModel(
+            kind=kind,
+            file=e["name"],
+            family=e.get("family") or "unknown",
+            inpainting=bool(e.get("inpainting")),
+        )
+        for kind in KINDS
+        for e in entries(listing, kind)
+    ]
 
 
 async def installed(ctx) -> list[InstalledModel]:

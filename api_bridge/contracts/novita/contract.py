@@ -28,6 +28,9 @@ class NovitaSettings(BaseSettings):
     keys: ListSetting = Field(default_factory=list, description="API keys (JSON list or k1,k2).")
     auth: bool = Field(True, description="false: no key needed (a trusted local setup only).")
     quality: int = Field(90, ge=1, le=100, description="Quality of webp / jpeg results.")
+    sample_side: int | None = Field(
+        None, ge=64, le=2048, multiple_of=8, description="Sampling size (px a side); default: by the checkpoint."
+    )
 
     _lists = field_validator("keys", mode="before")(split_list)
 
@@ -38,7 +41,9 @@ def make_router(ctx) -> APIRouter:
         log.warning("novita: IB_NOVITA_AUTH=false: every request is served without a key")
     elif not settings.keys:
         log.warning("novita: no IB_NOVITA_KEYS configured; every request will be refused")
-    api = NovitaApi(ctx, keys=list(settings.keys), auth=settings.auth, quality=settings.quality)
+    api = NovitaApi(
+        ctx, keys=list(settings.keys), auth=settings.auth, quality=settings.quality, sample_side=settings.sample_side
+    )
     ctx.service.on_finished(NAME, api.on_finished)
     return make_novita_router(api)
 

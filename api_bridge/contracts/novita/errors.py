@@ -77,7 +77,7 @@ def from_bridge_error(info: ErrorInfo, *, submitting: bool = True) -> NovitaErro
     """The bridge's one error model as a Novita error; unexpected failures are CREATE_TASK_FAILED while
     submitting and GET_RESULT_FAILED while reading a result."""
     metadata = {k: v for k, v in info.details.items() if k in ("kind", "name", "installed", "field")}
-    if info.code.value == "model_not_found":  # the models catalog's refusal: Novita has no reason of its own
+    if info.code is ErrorCode.model_not_found:  # Novita has no reason of its own for it
         return NovitaError("INVALID_REQUEST_BODY", info.message, metadata)
     limit = info.details.get("limit")
     if limit in _IMAGE_REASONS and info.code in (ErrorCode.invalid_input, ErrorCode.input_too_large):

@@ -41,6 +41,7 @@ class NovitaApi:
     keys: list[str]
     auth: bool = True
     quality: int = 90  # webp / jpeg copies
+    sample_side: int | None = None  # the sampling size; None: by the checkpoint's family
     images: ResultImages = field(init=False)
 
     def __post_init__(self):
@@ -74,15 +75,10 @@ class NovitaApi:
         if webhook is not None and webhook.testing:
             # Checked like a real request (the task is built), but nothing is stored or run.
             probe = ImageRef(blob="test-mode", width=image.width, height=image.height)
-            task = inpaint_task(req, image=probe, mask=probe, models=models, sampler=sampler)
+            task = inpaint_task(req, image=probe, mask=probe, models=models, sampler=sampler, side=self.sample_side)
             return self._test_mode(parsed, task.seed)
-        task = inpaint_task(
-            req,
-            image=await service.put_image(image),
-            mask=await service.put_image(mask),
-            models=models,
-            sampler=sampler,
-        )
+        image_ref, mask_ref = await service.put_image(image), await service.put_image(mask)
+        task = inpaint_task(req, image=image_ref, mask=mask_ref, models=models, sampler=sampler, side=self.sample_side)
         record = await service.submit(
             task,
             contract=CONTRACT,

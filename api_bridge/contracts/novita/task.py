@@ -26,9 +26,16 @@ def native_side(family: str) -> int:
 
 
 def inpaint_task(
-    req: InpaintingRequest, *, image: ImageRef, mask: ImageRef, models: ResolvedModels, sampler: SamplerChoice
+    req: InpaintingRequest,
+    *,
+    image: ImageRef,
+    mask: ImageRef,
+    models: ResolvedModels,
+    sampler: SamplerChoice,
+    side: int | None = None,
 ) -> InpaintTask:
-    side = native_side(models.family)
+    """``side``: the sampling size a side (``IB_NOVITA_SAMPLE_SIDE``); None: the checkpoint's native size."""
+    side = side or native_side(models.family)
     blend = Blend(feather=req.mask_blur if req.mask_blur is not None else DEFAULT_MASK_BLUR)
     return InpaintTask(
         seed=None if req.seed < 0 else req.seed,
