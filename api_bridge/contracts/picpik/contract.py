@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ...errors import BridgeError, ErrorInfo
+from ...errors import BridgeError, ErrorCode, ErrorInfo
 from ...samplers import resolve_sampler
 from .. import Contract
 from ..credentials import parse_pairs
@@ -38,7 +38,7 @@ class PicpikSettings(BaseSettings):
 
 
 def _is_missing_model(exc: BridgeError) -> bool:
-    return exc.code.value == "model_not_found"
+    return exc.code is ErrorCode.model_not_found
 
 
 class PicpikActions:

@@ -76,7 +76,7 @@ _TASK_CODES = {
 
 
 def from_bridge_error(info: ErrorInfo) -> PicpikError:
-    if info.code.value == "model_not_found":  # the models catalog's refusal, whichever enum carries it
+    if info.code is ErrorCode.model_not_found:
         return PicpikError(MODEL_NOT_FOUND, info.message)
     code = _REQUEST_CODES.get(info.code, INTERNAL)
     if code == INVALID_PARAMETER and info.details.get("limit"):  # the image loader's refusals

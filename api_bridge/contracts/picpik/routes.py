@@ -16,11 +16,14 @@ MARKERS = ("Action", "PublicKey", "Signature")
 
 
 def claim(request: RootRequest) -> Claim:
-    """Sure for a body naming one of its actions; maybe for a JSON object with PICPIK's common fields
-    (it answers what is wrong). A query Action/Version is Volcengine's, never PICPIK's."""
+    """Sure for a body naming one of its actions; maybe for a JSON object with PICPIK's common fields, or a
+    JSON request whose body does not parse (it answers what is wrong: the only contract here addressed by
+    its body). A query Action/Version is Volcengine's, never PICPIK's."""
     if request.query_has("Action", "Version"):
         return Claim.no
     body = request.json
+    if body is None and "json" in request.headers.get("content-type", ""):
+        return Claim.maybe
     if not isinstance(body, dict):
         return Claim.no
     if body.get("Action") in ACTIONS:
