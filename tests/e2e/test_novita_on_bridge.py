@@ -239,7 +239,7 @@ def novita_error(r: httpx.Response, status: int, reason: str) -> str:
 def test_wrong_missing_and_raw_keys(bridge):
     out = sdk_call(bridge.url, "not-a-key", "async_inpainting", **sdk_args())
     assert out["type"] == "NovitaResponseError" and "status 403" in out["error"] and "INVALID_API_KEY" in out["error"]
-    novita_error(raw(bridge, "/v3/async/inpainting", request_body(), key=None), 400, "MISSING_API_KEY")
+    novita_error(raw(bridge, "/v3/async/inpainting", request_body(), key=None), 401, "MISSING_API_KEY")
     novita_error(raw(bridge, "/v3/async/task-result", key="wrong", method="GET", task_id="x"), 403, "INVALID_API_KEY")
     # The raw key (what the JS SDK sends) works like the Bearer form.
     r = httpx.get(bridge.url + "/v3/model", headers={"Authorization": KEY}, timeout=30)

@@ -1,7 +1,9 @@
 """Novita's error body ``{code, reason, message, metadata}`` with the documented reason names and statuses.
 
 ``code`` repeats the HTTP status (what Novita's gateway sends); both SDKs raise on any status other
-than 200 and read ``message``, ``reason`` and ``metadata`` from the body.
+than 200 and read ``message``, ``reason`` and ``metadata`` from the body. A missing key is 401, as
+Novita's English error guide and HTTP have it (PPIO's error-code table says 400): generic HTTP
+tooling, the OpenAPI fuzz run included, expects 401 for a request without credentials.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ REASONS: dict[str, int] = {
     "ILLEGAL_PROMPT": 400,
     "ILLEGAL_IMAGE_CONTENT": 400,
     "BILLING_BALANCE_NOT_ENOUGH": 400,
-    "MISSING_API_KEY": 400,
+    "MISSING_API_KEY": 401,  # the error-code table says 400, Novita's English guide and HTTP say 401
     "INVALID_API_KEY": 403,
     "RATE_LIMIT_EXCEEDED": 429,
     "CREATE_TASK_FAILED": 500,

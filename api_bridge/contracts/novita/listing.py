@@ -78,13 +78,10 @@ def parse_filters(params: Mapping[str, str]) -> Filters:
     unknown = [t for t in types if t not in TYPES]
     if unknown:
         raise invalid_body(f"filter.types: unknown type {unknown[0]!r}; one of {', '.join(TYPES)}")
-    limit_text = params.get("pagination.limit") or str(MAX_LIMIT)
-    try:
-        limit = int(float(limit_text))
-    except ValueError:
-        raise invalid_body(f"pagination.limit must be a number in (0, {MAX_LIMIT}], got {limit_text!r}") from None
-    if not 0 < limit <= MAX_LIMIT:
-        raise invalid_body(f"pagination.limit must be in (0, {MAX_LIMIT}], got {limit}")
+    limit_text = params.get("pagination.limit", str(MAX_LIMIT)).strip()
+    if not limit_text.isdigit() or not 0 < int(limit_text) <= MAX_LIMIT:
+        raise invalid_body(f"pagination.limit must be a whole number in (0, {MAX_LIMIT}], got {limit_text!r}")
+    limit = int(limit_text)
     cursor = params.get("pagination.cursor") or "c_0"
     if not cursor.startswith("c_") or not cursor[2:].isdigit():
         raise invalid_body(f"pagination.cursor must be a next_cursor this server gave (c_<n>), got {cursor!r}")

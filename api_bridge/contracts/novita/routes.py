@@ -27,10 +27,10 @@ KEY = APIKeyHeader(
 AUTH_ERRORS = ("MISSING_API_KEY", "INVALID_API_KEY")
 
 
-def _query(name: str, description: str, *, required: bool = False, enum: list[str] | None = None) -> dict:
-    schema: dict = {"type": "string"}
+def _query(name: str, description: str, *, required: bool = False, enum: list[str] | None = None, **schema) -> dict:
+    schema = {"type": "string", **schema}
     if enum:
-        schema["enum"] = enum
+        schema["enum"] = enum if required else [*enum, ""]  # an optional filter sent empty is not set
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
 
 
@@ -48,8 +48,8 @@ MODEL_QUERY = [
     _query("filter.visibility", "Installed models are public.", enum=list(VISIBILITIES)),
     _query("filter.source", "Installed models are 'uploading'.", enum=list(SOURCES)),
     _query("filter.query", "Part of the file name."),
-    _query("pagination.limit", "Entries per page, 1..100 (default 100)."),
-    _query("pagination.cursor", "next_cursor of the previous page (c_<offset>)."),
+    _query("pagination.limit", "Entries per page, 1..100 (default 100).", pattern="^(100|[1-9][0-9]?)$"),
+    _query("pagination.cursor", "next_cursor of the previous page (c_<offset>).", pattern="^(c_[0-9]+)?$"),
 ]
 
 
@@ -86,7 +86,9 @@ def make_router(api: NovitaApi) -> APIRouter:
             **_ok(RESULT_SCHEMA, "The task: status, progress, seed, images when it succeeded"),
             **openapi_errors("INVALID_REQUEST_BODY", *AUTH_ERRORS, "TASK_NOT_FOUND", "GET_RESULT_FAILED"),
         },
-        openapi_extra={"parameters": [_query("task_id", "From POST /v3/async/inpainting.", required=True)]},
+        openapi_extra={
+            "parameters": [_query("task_id", "From POST /v3/async/inpainting.", required=True, minLength=1)]
+        },
     )
     async def novita_task_result(request: Request, _key: str | None = Security(KEY)) -> JSONResponse:  # noqa: B008
         work = api.task_result(dict(request.headers), request.query_params.get("task_id"), base(request))
@@ -104,8 +106,17 @@ def make_router(api: NovitaApi) -> APIRouter:
     async def novita_models(request: Request, _key: str | None = Security(KEY)) -> JSONResponse:  # noqa: B008
         return await answer(api.models(dict(request.headers), dict(request.query_params)), submitting=False)
 
+    served = {route.path: sorted(route.methods) for route in router.routes}
+
+    # Other /v3 APIs (Novita's txt2img, ...) answer API_NOT_FOUND; a wrong method on a served one is a 405.
     @router.api_route("/v3/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False)
-    async def novita_unknown_api(rest: str) -> JSONResponse:
-        return NovitaError("API_NOT_FOUND", f"no API /v3/{rest} on this server").response()
+    async def novita_unknown_api(request: Request, rest: str) -> JSONResponse:
+        path = f"/v3/{rest}"
+        if path in served:
+            response = NovitaError("API_NOT_FOUND", f"{request.method} is not served at {path}").response()
+            response.status_code = 405
+            response.headers["Allow"] = ", ".join(served[path])
+            return response
+        return NovitaError("API_NOT_FOUND", f"no API {path} on this server").response()
 
     return router
