@@ -84,6 +84,7 @@ def _sample_and_stitch(g: Graph, task: InpaintTaskBase, image: Output, mask: Out
         scheduler=choice.scheduler,
         denoise=s.denoise,
         count=s.count,
+        noise_multiplier=s.noise_multiplier,
         conditioning=s.conditioning,
         differential_diffusion=s.differential_diffusion,
         context_mode=r.context,
