@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from ...server.auth import key_matches
 from .errors import NovitaError
 
-BEARER = "bearer "
+BEARER = "bearer"
 
 
 def presented_key(headers: Mapping[str, str]) -> str | None:
     value = (headers.get("authorization") or "").strip()
-    if value[: len(BEARER)].lower() == BEARER:
-        value = value[len(BEARER) :].strip()
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() == BEARER:
+        value = rest.strip()
     return value or None
 
 

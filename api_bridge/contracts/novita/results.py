@@ -75,7 +75,7 @@ def event(payload: dict[str, Any]) -> dict[str, Any]:
     return {"event_type": EVENT_TYPE, "payload": payload}
 
 
-def test_mode_payload(task_id: str, status: str, seed: int, webhook: dict[str, Any]) -> dict[str, Any]:
+def mock_payload(task_id: str, status: str, seed: int, webhook: dict[str, Any]) -> dict[str, Any]:
     """The mock task result ``extra.webhook.test_mode`` asks for: nothing was generated, so no images."""
     failed = status == "TASK_STATUS_FAILED"
     return {

@@ -96,7 +96,7 @@ class NovitaApi:
         """Nothing runs: the webhook gets the mock event the request asked for; the id is nobody's task."""
         webhook = parsed.extra.webhook
         task_id = uuid.uuid4().hex
-        payload = results.test_mode_payload(
+        payload = results.mock_payload(
             task_id,
             webhook.test_mode.return_task_status,
             seed if seed is not None else secrets.randbelow(2**31),

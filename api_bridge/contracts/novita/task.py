@@ -58,6 +58,7 @@ def inpaint_task(
             scheduler=sampler.scheduler,
             denoise=float(req.strength if req.strength is not None else DEFAULT_STRENGTH),
             count=req.image_num,
+            noise_multiplier=float(req.initial_noise_multiplier),
         ),
         region=Region(
             context="pixels" if req.inpainting_full_res else "whole_image",
