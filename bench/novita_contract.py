@@ -74,10 +74,11 @@ def novita_body(image: bytes, mask: bytes, seed: int, steps: int, image_type: st
     }
 
 
-def novita_once(c: httpx.Client, body: dict, poll: float) -> float:
+def novita_once(c: httpx.Client, body: dict, poll: float) -> tuple[float, float]:
     headers = {"Authorization": f"Bearer {KEY}"}
     start = time.perf_counter()
     task_id = c.post("/v3/async/inpainting", json=body, headers=headers).json()["task_id"]
+    submitted = time.perf_counter() - start
     while True:
         result = c.get("/v3/async/task-result", params={"task_id": task_id}, headers=headers).json()
         status = result["task"]["status"]
@@ -86,13 +87,14 @@ def novita_once(c: httpx.Client, body: dict, poll: float) -> float:
         time.sleep(poll)
     assert status == "TASK_STATUS_SUCCEED", result["task"]["reason"]
     assert len(c.get(result["images"][0]["image_url"]).content) > 100
-    return time.perf_counter() - start
+    return time.perf_counter() - start, submitted
 
 
-def native_once(c: httpx.Client, image: bytes, mask: bytes, task_for, seed: int, poll: float) -> float:
+def native_once(c: httpx.Client, image: bytes, mask: bytes, task_for, seed: int, poll: float) -> tuple[float, float]:
     start = time.perf_counter()
     refs = [c.post("/bridge/v1/images", files={"file": ("x.png", b, "image/png")}).json() for b in (image, mask)]
     task_id = c.post("/bridge/v1/tasks", json={"task": task_for(*refs, seed)}).json()["id"]
+    submitted = time.perf_counter() - start
     while True:
         record = c.get(f"/bridge/v1/tasks/{task_id}").json()
         if record["status"] in ("succeeded", "failed", "cancelled"):
@@ -100,7 +102,7 @@ def native_once(c: httpx.Client, image: bytes, mask: bytes, task_for, seed: int,
         time.sleep(poll)
     assert record["status"] == "succeeded", record["error"]
     assert len(c.get(record["outputs"][0]["url"]).content) > 100
-    return time.perf_counter() - start
+    return time.perf_counter() - start, submitted
 
 
 def main() -> None:
@@ -140,9 +142,10 @@ def main() -> None:
                         novita_once(c, novita_body(image, mask, 1000 + 2 * i, args.steps, args.type), args.poll)
                     )
                     native.append(native_once(c, image, mask, task_for, 1001 + 2 * i, args.poll))
-            mn, mv = statistics.median(native), statistics.median(novita)
-            print(f"  native  n={len(native)} median {mn * 1000:8.1f} ms")
-            print(f"  novita  n={len(novita)} median {mv * 1000:8.1f} ms")
+            for name, runs in (("native", native), ("novita", novita)):
+                total, submit = (statistics.median(r[i] for r in runs) for i in (0, 1))
+                print(f"  {name}  n={len(runs)} median {total * 1000:8.1f} ms (submit {submit * 1000:6.1f} ms)")
+            mn, mv = (statistics.median(r[0] for r in runs) for runs in (native, novita))
             print(f"  ratio novita/native (median): {mv / mn:.3f}   overhead {1000 * (mv - mn):.1f} ms")
         finally:
             bridge.proc.terminate()

@@ -266,3 +266,22 @@ def test_without_keys_every_request_is_refused_unless_auth_is_switched_off(bridg
         assert r.json()["RetCode"] == 0 and r.json()["TaskUID"]
     finally:
         open_.stop()
+
+
+def test_private_keys_never_reach_logs_or_task_records(bridge, client, caplog):
+    import logging
+    import sqlite3
+
+    with caplog.at_level(logging.DEBUG):
+        client.post({**signed(client, **modify()), "Seed": 99})  # a signature mismatch
+        uid = client.call("ListTasksDetails", TaskUIDList=["nope"])
+        client.call("ModifyMaskedPixels", **modify(MainModel={"ModelCode": "nope"}))
+    assert uid["RetCode"] == 2004
+    assert PRIVATE not in caplog.text and OTHER_PRIVATE not in caplog.text
+    db = sqlite3.connect(bridge.data_dir / "tasks.sqlite3")
+    try:
+        dump = "\n".join(db.iterdump())
+    finally:
+        db.close()
+    assert PUBLIC in dump, "tasks remember the PublicKey that made them"
+    assert PRIVATE not in dump and OTHER_PRIVATE not in dump
