@@ -21,10 +21,10 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from scipy import ndimage
 from skimage import data
 
 from support.bridge import ThreadedBridge
+from support.contract_inputs import b64png, box_mask, outside_band
 from support.novita_sdk import ensure_clients, js_call, sdk_call
 from support.test_checkpoints import INPAINTING, LORA, PLAIN, VAE, place_test_models
 from support.test_embedding import EMBEDDING, write_embedding
@@ -99,16 +99,7 @@ def photo() -> np.ndarray:
 
 
 def mask_array(shape=SHAPE, box=BOX) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    x0, y0, x1, y1 = box
-    mask[y0:y1, x0:x1] = 255
-    return mask
-
-
-def b64png(arr: np.ndarray) -> str:
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, "PNG")
-    return base64.b64encode(buf.getvalue()).decode()
+    return box_mask(shape, box)
 
 
 IMAGE, MASK = b64png(photo()), b64png(mask_array())
@@ -141,10 +132,6 @@ def decoded(b64: str) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(b64)))
 
 
-def outside_band(mask: np.ndarray) -> np.ndarray:
-    return ndimage.distance_transform_edt(mask == 0) > BAND
-
-
 def test_sdk_submits_polls_and_downloads_with_loras_and_embeddings(bridge):
     out = sdk_call(
         bridge.url,
@@ -166,7 +153,7 @@ def test_sdk_submits_polls_and_downloads_with_loras_and_embeddings(bridge):
     assert result["seed"] == 42 and result["debug_info"]
     assert result["image_types"] == ["png", "png"] and all(int(t) > 3600 for t in result["image_url_ttls"])
     source, mask = photo(), mask_array()
-    far = outside_band(mask)
+    far = outside_band(mask, BAND)
     images = [np.asarray(decoded(b).convert("RGB")) for b in result["images_encoded"]]
     for image in images:
         assert image.shape == source.shape

@@ -5,7 +5,6 @@ same path, still answered by Volcengine.
 """
 
 import asyncio
-import base64
 import io
 import json
 import time
@@ -14,11 +13,11 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from scipy import ndimage
 from skimage import data
 
 from api_bridge.contracts.picpik.signer import sign
 from support.bridge import ThreadedBridge
+from support.contract_inputs import b64png, box_mask, outside_band
 from support.picpik_client import PicpikClient, signature
 from support.test_checkpoints import INPAINTING, LORA, PLAIN, place_test_models
 from support.test_embedding import EMBEDDING, write_embedding
@@ -59,16 +58,7 @@ def photo() -> np.ndarray:
 
 
 def mask_array(shape=SHAPE, box=BOX) -> np.ndarray:
-    mask = np.zeros(shape, np.uint8)
-    x0, y0, x1, y1 = box
-    mask[y0:y1, x0:x1] = 255
-    return mask
-
-
-def b64png(arr: np.ndarray) -> str:
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, "PNG")
-    return base64.b64encode(buf.getvalue()).decode()
+    return box_mask(shape, box)
 
 
 IMAGE, MASK = b64png(photo()), b64png(mask_array())
@@ -125,7 +115,7 @@ def test_modify_masked_pixels_then_list_tasks_details(bridge, client):
     assert detail["TaskUID"] == uid and detail["Action"] == "ModifyMaskedPixels" and detail["Seed"] == 7
     assert detail["ErrorCode"] == 0 and detail["ErrorMassage"] == "" and len(detail["ImgList"]) == 2
     source, mask = photo(), mask_array()
-    far = ndimage.distance_transform_edt(mask == 0) > BAND
+    far = outside_band(mask, BAND)
     images = []
     for url in detail["ImgList"]:
         r = httpx.get(url, timeout=30)  # no auth: plain URLs, valid 24 h
