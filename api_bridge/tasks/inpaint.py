@@ -205,4 +205,6 @@ class OutpaintTask(InpaintTaskBase):
             )
         if not extent.adds(width, height):
             raise ValueError(f"outpaint adds no pixels to the {width}×{height} image: give at least one side")
+        if self.mask is None and not self.adjust.is_identity:
+            raise ValueError("adjust shapes the mask of the original: give a mask, or leave adjust out")
         return self

@@ -232,5 +232,6 @@ def test_a_model_file_that_is_not_installed_fails_the_task_at_build_time(bridge,
     record = bridge.run_task(client, {**inpaint_task(inputs["photo"], inputs["two_regions"]), "model": model})
     assert record["status"] == "failed" and record["outputs"] == []
     error = record["error"]
-    assert error["code"] == "graph_invalid" and error["message"].startswith(f"{field}: ")
-    assert "is not installed on this ComfyUI" in error["message"]
+    assert error["code"] == "model_not_found" and error["message"].startswith(f"{field}: ")
+    assert "is not installed on this ComfyUI" in error["message"] and error["details"]["field"] == field
+    assert error["details"]["installed"], "the error lists what is installed"
