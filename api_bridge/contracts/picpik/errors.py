@@ -67,6 +67,7 @@ _REQUEST_CODES = {
 }
 # ... and -> TaskDetail.ErrorCode (a task that failed after it was accepted).
 _TASK_CODES = {
+    ErrorCode.model_not_found: MODEL_NOT_FOUND,  # a file gone from ComfyUI between submission and the run
     ErrorCode.invalid_input: INVALID_PARAMETER,
     ErrorCode.graph_invalid: INVALID_PARAMETER,
     ErrorCode.execution_failed: GENERATION_FAILED,

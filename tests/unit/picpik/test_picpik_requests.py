@@ -264,3 +264,5 @@ def test_task_detail_for_each_status():
     assert (failed["Status"], failed["ErrorCode"], failed["ErrorMassage"]) == ("Error", E.GENERATION_FAILED, "boom")
     cancelled = task_detail(record(TaskStatus.cancelled, ErrorInfo(code=ErrorCode.timeout, message="late")), url)
     assert (cancelled["Status"], cancelled["ErrorCode"]) == ("Error", E.CANCELLED)
+    gone = task_detail(record(TaskStatus.failed, ErrorInfo(code=ErrorCode.model_not_found, message="gone")), url)
+    assert gone["ErrorCode"] == E.MODEL_NOT_FOUND
