@@ -98,3 +98,13 @@ def test_volcengine_claims_by_its_query_or_its_signature_header():
 def test_the_served_contracts_share_root_through_the_dispatcher():
     names = {c.name for c in discover() if c.make_root}
     assert "volcengine" in names
+
+
+def test_the_dispatcher_comes_before_every_contract_route_so_a_web_ui_at_root_cannot_shadow_it(tmp_path):
+    from api_bridge.server.app import create_app
+    from api_bridge.server.settings import BridgeSettings
+
+    app = create_app(BridgeSettings(comfy_urls=["http://127.0.0.1:9"], data_dir=tmp_path))
+    paths = [getattr(r, "path", None) for r in app.routes]
+    dispatcher = next(i for i, r in enumerate(app.routes) if r.path == "/" and "POST" in getattr(r, "methods", ()))
+    assert dispatcher < paths.index("/v3/async/inpainting")
