@@ -105,6 +105,12 @@ def test_the_dispatcher_comes_before_every_contract_route_so_a_web_ui_at_root_ca
     from api_bridge.server.settings import BridgeSettings
 
     app = create_app(BridgeSettings(comfy_urls=["http://127.0.0.1:9"], data_dir=tmp_path))
-    paths = [getattr(r, "path", None) for r in app.routes]
-    dispatcher = next(i for i, r in enumerate(app.routes) if r.path == "/" and "POST" in getattr(r, "methods", ()))
-    assert dispatcher < paths.index("/v3/async/inpainting")
+
+    def flat(routes):  # FastAPI keeps included routers as such: look inside, in order
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            yield from flat(inner.routes) if inner is not None else [r]
+
+    routes = list(flat(app.routes))
+    dispatcher = next(i for i, r in enumerate(routes) if r.path == "/" and "POST" in r.methods)
+    assert dispatcher < next(i for i, r in enumerate(routes) if r.path == "/v3/async/inpainting")
