@@ -109,10 +109,23 @@ def test_the_converter_equals_graph_to_prompt_on_a_graph_with_every_rule(comfy_p
     assert prompt["13"]["inputs"]["text"] == "a mug \nof tea"
 
 
-def test_the_unit_tiers_frontend_fixtures_are_what_the_frontend_gives(comfy_page):
-    features = json.loads((FIXTURES / "workflows" / "features.json").read_text())
-    assert comfy_page.evaluate(TO_PROMPT, features) == json.loads(
-        (FIXTURES / "workflows" / "features.api.json").read_text()
-    )
+def test_the_converter_equals_graph_to_prompt_with_subgraphs(comfy_page, object_info):
+    comfy_page.evaluate(TO_PROMPT, comfy_page.evaluate(FEATURE_GRAPH))
+    ui = comfy_page.evaluate(TO_SUBGRAPHS)
+    assert len(ui["definitions"]["subgraphs"]) == 2
+    prompt = comfy_page.evaluate(TO_PROMPT, ui)
+    assert ui_to_api(ui, object_info) == prompt
+    (grow,) = [k for k, v in prompt.items() if v["class_type"] == "GrowMask" and v["inputs"].get("expand") == 12]
+    assert ":" in grow, "inner nodes are sent under the instance's id"
+
+
+@pytest.mark.parametrize("name", ["features", "features.subgraphs", "remove_by_click.subgraph"])
+def test_the_unit_tiers_frontend_fixtures_are_what_the_frontend_gives(name, comfy_page):
+    ui = json.loads((FIXTURES / "workflows" / f"{name}.json").read_text())
+    expected = json.loads((FIXTURES / "workflows" / f"{name}.api.json").read_text())
+    assert comfy_page.evaluate(TO_PROMPT, ui) == expected
+
+
+def test_the_frontends_api_export_of_an_example_is_the_committed_one(comfy_page):
     exported = json.loads((FIXTURES / "workflows" / "remove_by_click.api.json").read_text())
     assert comfy_page.evaluate(TO_PROMPT, load_ui(next(p for p in EXAMPLES if p.stem == "remove_by_click"))) == exported
