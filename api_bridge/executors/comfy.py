@@ -52,14 +52,33 @@ class RunResult:
     info: dict[str, Any] = field(default_factory=dict)  # node facts: "ib_engine" -> info["engine"]; "values"
 
 
+def _is_file(item: Any) -> bool:
+    return isinstance(item, dict) and "filename" in item and "type" in item
+
+
 def node_facts(entry: dict[str, Any]) -> dict[str, list[Any]]:
-    """The ``ib_*`` UI outputs of every node in a /history entry, lists joined in node order."""
+    """The ``ib_*`` UI outputs of every node in a /history entry, lists joined in node order; files a node
+    reports for ComfyUI's own frontend (e.g. ``ib_images``) are not facts."""
     facts: dict[str, list[Any]] = {}
     for _node, output in sorted((entry.get("outputs") or {}).items(), key=lambda kv: _node_order(kv[0])):
         for key, value in (output or {}).items():
-            if key.startswith(FACT_PREFIX):
-                facts.setdefault(key[len(FACT_PREFIX) :], []).extend(value if isinstance(value, list) else [value])
+            items = value if isinstance(value, list) else [value]
+            if key.startswith(FACT_PREFIX) and not any(_is_file(item) for item in items):
+                facts.setdefault(key[len(FACT_PREFIX) :], []).extend(items)
     return facts
+
+
+def temp_files(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every temp-folder file any node of the run reported (previews, the SAM editor's pictures): the run's
+    leftovers on ComfyUI, removed by the clean-up."""
+    return [
+        item
+        for output in (entry.get("outputs") or {}).values()
+        for value in (output or {}).values()
+        if isinstance(value, list)
+        for item in value
+        if _is_file(item) and item.get("type") == "temp"
+    ]
 
 
 def text_values(entry: dict[str, Any], texts: dict[str, str]) -> dict[str, list[Any]]:
@@ -375,8 +394,8 @@ class ComfyServer:
             images: dict[str, list[bytes]] = {}
             for name, node_id in graph.outputs.items():
                 items = ((entry.get("outputs") or {}).get(node_id) or {}).get("images") or []
-                previews += [item for item in items if item.get("type") == "temp"]
                 images[name] = [await self.view(item) for item in items]
+            previews = temp_files(entry)
             t_fetch = time.perf_counter()
             info: dict[str, Any] = node_facts(entry)
             if graph.texts:
