@@ -5,7 +5,8 @@ and routes messages to the running tasks by prompt id. A task ends when the webs
 says so *or* ``/history`` shows it finished (polled in the background, so a lost
 websocket message never hangs a task). A server whose websocket drops is unhealthy
 until it answers again; its running tasks fail with ``unavailable`` (retryable).
-:class:`ComfyExecutor` sends each task to the least-loaded healthy server.
+:class:`ComfyExecutor` sends each task to the least-loaded healthy server with room
+(``registry.py``: capacity, draining, the load other replicas put on it).
 
 After a run the server is left as it was: the task's uploaded inputs (once no other running
 task reads them), the preview files it wrote and its history entry are removed (the pack's
@@ -30,6 +31,7 @@ from ..errors import BridgeError, ErrorCode
 from ..graph import BuiltGraph, ObjectInfo
 from ..graph.builder import GraphBuildError
 from .errors_map import from_execution_error, from_history_status, from_prompt_rejection
+from .registry import WorkerRegistry
 
 log = logging.getLogger(__name__)
 CLEANUP_ROUTE = "/inpaint-bridge/cleanup"
@@ -80,13 +82,17 @@ def _node_order(node_id: str) -> tuple:
 class ComfyServer:
     """One ComfyUI: HTTP calls, a websocket listener, health, in-flight count, cached object_info."""
 
-    def __init__(self, url: str, *, poll_interval: float = 1.0):
+    def __init__(self, url: str, *, poll_interval: float = 1.0, capacity: int = 2):
         self.url = url.rstrip("/")
         self.client_id = uuid.uuid4().hex
         self.poll_interval = poll_interval
+        self.capacity = max(1, capacity)  # prompts in flight on it at once, from every replica
         self.healthy = False
-        self.inflight = 0
-        self.queue_remaining = 0
+        self.draining = False
+        self.inflight = 0  # this replica's tasks on it: reserved by a worker or running (the registry counts)
+        self.posted = 0  # this replica's prompts in ComfyUI's queue now
+        self.queue_remaining = 0  # ComfyUI's queue (every client's prompts), from its status messages
+        self.on_change: Callable[[], None] = lambda: None  # health or load changed (set by the registry)
         self._object_info: ObjectInfo | None = None
         self._object_info_at = 0.0  # monotonic time of the last /object_info fetch
         self._session: aiohttp.ClientSession | None = None
@@ -116,6 +122,18 @@ class ComfyServer:
             await asyncio.wait_for(self._connected.wait(), timeout)
         return self.healthy
 
+    @property
+    def load(self) -> int:
+        """This replica's tasks on it plus the prompts other clients (replicas) have queued there."""
+        return self.inflight + max(0, self.queue_remaining - self.posted)
+
+    async def refresh_load(self) -> None:
+        """Re-read ComfyUI's queue length (a status message may have been missed)."""
+        status, body = await self._json("GET", "/prompt")
+        if status == 200 and isinstance(body, dict):
+            self.queue_remaining = int((body.get("exec_info") or {}).get("queue_remaining", 0))
+            self.on_change()
+
     def _mark_down(self, why: str) -> None:
         if self.healthy:
             log.warning("ComfyUI %s is down: %s", self.url, why)
@@ -123,6 +141,7 @@ class ComfyServer:
         metrics.COMFY_UP.labels(server=self.url).set(0)
         self._connected.clear()
         self._object_info = None
+        self.on_change()
 
     async def _ws_loop(self) -> None:
         ws_url = self.url.replace("http", "ws", 1) + f"/ws?clientId={self.client_id}"
@@ -137,6 +156,7 @@ class ComfyServer:
                     self.healthy = True
                     metrics.COMFY_UP.labels(server=self.url).set(1)
                     self._connected.set()
+                    self.on_change()
                     backoff = 0.2
                     log.info("connected to ComfyUI %s", self.url)
                     async for msg in ws:
@@ -158,6 +178,7 @@ class ComfyServer:
         data = message.get("data") or {}
         if message.get("type") == "status":
             self.queue_remaining = ((data.get("status") or {}).get("exec_info") or {}).get("queue_remaining", 0)
+            self.on_change()
             return
         prompt_id = data.get("prompt_id")
         q = self._watchers.get(prompt_id) if prompt_id else None
@@ -304,8 +325,7 @@ class ComfyServer:
         previews: list[dict[str, Any]] = []
         queue: asyncio.Queue = asyncio.Queue()
         self._watchers[prompt_id] = queue
-        self.inflight += 1
-        finished = False
+        posted = finished = False
         try:
             for name, key in graph.uploads.items():
                 await self._ensure_uploaded(name, key, read_blob)
@@ -319,6 +339,8 @@ class ComfyServer:
                 raise from_prompt_rejection(body, graph.prompt)
             if status != 200:
                 raise BridgeError(ErrorCode.unavailable, f"ComfyUI /prompt answered {status}: {body}")
+            posted = True
+            self.posted += 1
             entry = await self._follow(prompt_id, graph, queue, on_progress)
             finished = True
             t_run = time.perf_counter()
@@ -336,7 +358,8 @@ class ComfyServer:
                 node_facts(entry),
             )
         finally:
-            self.inflight -= 1
+            if posted:
+                self.posted -= 1
             self._watchers.pop(prompt_id, None)
             if not finished:  # cancelled, timed out or failed: never leave it on the server
                 await asyncio.shield(self.interrupt(prompt_id))
@@ -393,12 +416,26 @@ class ComfyServer:
 
 
 class ComfyExecutor:
-    """A pool of ComfyUI servers; each run goes to the least-loaded healthy one."""
+    """A pool of ComfyUI servers; each run goes to the least-loaded healthy one with room."""
 
-    def __init__(self, urls: list[str], *, poll_interval: float = 1.0, wait_available: float = 60.0):
+    def __init__(
+        self,
+        urls: list[str],
+        *,
+        poll_interval: float = 1.0,
+        wait_available: float = 60.0,
+        capacity: int = 2,
+        capacities: dict[str, int] | None = None,
+    ):
         if not urls:
             raise ValueError("ComfyExecutor needs at least one ComfyUI URL")
-        self.servers = [ComfyServer(u, poll_interval=poll_interval) for u in urls]
+        per_url = {u.rstrip("/"): n for u, n in (capacities or {}).items()}
+        self.servers = [
+            ComfyServer(u, poll_interval=poll_interval, capacity=per_url.get(u.rstrip("/"), capacity)) for u in urls
+        ]
+        self.registry = WorkerRegistry(self.servers)
+        for s in self.servers:
+            s.on_change = self.registry.changed
         self.wait_available = wait_available
 
     async def start(self) -> None:
@@ -413,14 +450,28 @@ class ComfyExecutor:
     def healthy(self) -> bool:
         return any(s.healthy for s in self.servers)
 
-    def pick(self) -> ComfyServer:
-        up = [s for s in self.servers if s.healthy]
-        if not up:
-            raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
-        return min(up, key=lambda s: (s.inflight, s.queue_remaining))
+    async def acquire(self, timeout: float | None = None) -> ComfyServer | None:
+        """A slot on the least-loaded server with room (waits for one; None after ``timeout``); release it after."""
+        return await self.registry.acquire(timeout)
+
+    def release(self, server: ComfyServer) -> None:
+        self.registry.release(server)
+
+    def find(self, url: str) -> ComfyServer | None:
+        return self.registry.find(url)
+
+    def set_draining(self, url: str, draining: bool) -> bool:
+        return self.registry.set_draining(url, draining)
+
+    def apply_draining(self, urls: set[str]) -> None:
+        self.registry.apply_draining(urls)
+
+    def view(self) -> list[dict[str, Any]]:
+        return self.registry.view()
 
     async def object_info(self) -> ObjectInfo:
-        return await self.pick().object_info()
+        up = [s for s in self.servers if s.healthy] or self.servers
+        return await min(up, key=lambda s: s.load).object_info()
 
     async def run(
         self,
@@ -429,17 +480,32 @@ class ComfyExecutor:
         on_progress: ProgressFn | None = None,
         *,
         timeout: float | None = None,
+        server: ComfyServer | None = None,
     ) -> RunResult:
-        """Build the graph against the chosen server's object_info and run it there.
+        """Build the graph against the server's object_info and run it there: ``server`` (a slot the caller
+        acquired), else a slot taken here, waiting up to ``wait_available`` s for a server with room."""
+        if server is None:
+            server = await self.acquire(self.wait_available)
+            if server is None:
+                raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
+            try:
+                return await self._run_on(server, build, read_blob, on_progress, timeout)
+            finally:
+                self.release(server)
+        return await self._run_on(server, build, read_blob, on_progress, timeout)
 
-        With no server up (e.g. the embedded one restarting) it waits up to ``wait_available`` s.
-        """
-        if not self.healthy and self.wait_available > 0:
-            await asyncio.wait(
-                [asyncio.ensure_future(s.wait_connected(self.wait_available)) for s in self.servers],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-        server = self.pick()
+    async def _run_on(
+        self,
+        server: ComfyServer,
+        build: Callable[[ObjectInfo], BuiltGraph],
+        read_blob: BlobReader,
+        on_progress: ProgressFn | None,
+        timeout: float | None,
+    ) -> RunResult:
+        if not server.healthy and self.wait_available > 0:  # e.g. the embedded one restarting
+            await server.wait_connected(self.wait_available)
+        if not server.healthy:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {server.url} is not available")
         try:
             graph = build(await server.object_info())
         except GraphBuildError:
