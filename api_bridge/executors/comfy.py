@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 import uuid
@@ -62,17 +63,34 @@ def node_facts(entry: dict[str, Any]) -> dict[str, list[Any]]:
     return facts
 
 
-def _fresh_results(graph: BuiltGraph, prompt_id: str) -> dict[str, Any]:
-    """The prompt with each result node made unique to this run (an input ComfyUI ignores but caches by).
+def _fresh_results(graph: BuiltGraph, prompt_id: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The prompt with each result node made unique to this run (an input ComfyUI ignores but caches by),
+    and the uploaded inputs under ``names`` (the graph's file name -> this client's name on the server).
 
     ComfyUI serves an identical prompt's output nodes from its cache, pointing at the preview files of
     the earlier run, which the clean-up has deleted; a fresh result node writes this run's own files.
     Everything upstream stays cached.
     """
-    prompt = {k: {**v, "inputs": dict(v["inputs"])} for k, v in graph.prompt.items()}
+    names = names or {}
+    prompt = {
+        k: {**v, "inputs": {i: names.get(x, x) if isinstance(x, str) else x for i, x in v["inputs"].items()}}
+        for k, v in graph.prompt.items()
+    }
     for node_id in graph.outputs.values():
         prompt[node_id]["inputs"]["ib_run"] = prompt_id
     return prompt
+
+
+def client_file_name(name: str, tag: str) -> str:
+    """``inpaint-bridge/<key>.png`` as this client (replica) uploads it: ``inpaint-bridge/<key>_<tag>.png``.
+
+    Replicas sharing a ComfyUI each count who still reads an upload and delete it after the last of their
+    own runs; under one shared name one replica's clean-up would delete a file another replica's prompt is
+    about to read. Still a blob name the pack's clean-up route accepts (letters, digits, - and _).
+    """
+    folder, _, file = name.rpartition("/")
+    stem, dot, ext = file.rpartition(".")
+    return f"{folder}/{stem}_{tag}{dot}{ext}" if folder else f"{stem}_{tag}{dot}{ext}"
 
 
 def _node_order(node_id: str) -> tuple:
@@ -82,9 +100,10 @@ def _node_order(node_id: str) -> tuple:
 class ComfyServer:
     """One ComfyUI: HTTP calls, a websocket listener, health, in-flight count, cached object_info."""
 
-    def __init__(self, url: str, *, poll_interval: float = 1.0, capacity: int = 2):
+    def __init__(self, url: str, *, poll_interval: float = 1.0, capacity: int = 2, tag: str | None = None):
         self.url = url.rstrip("/")
         self.client_id = uuid.uuid4().hex
+        self.tag = tag or self.client_id[:8]  # this replica's mark on its uploads (client_file_name)
         self.poll_interval = poll_interval
         self.capacity = max(1, capacity)  # prompts in flight on it at once, from every replica
         self.healthy = False
@@ -318,7 +337,8 @@ class ComfyServer:
     # --- one graph -------------------------------------------------------------------------
     async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
         t0 = time.perf_counter()
-        names = list(graph.uploads)
+        local = {name: client_file_name(name, self.tag) for name in graph.uploads}
+        names = list(local.values())
         for name in names:
             self._readers[name] = self._readers.get(name, 0) + 1
         prompt_id = uuid.uuid4().hex
@@ -328,12 +348,16 @@ class ComfyServer:
         posted = finished = False
         try:
             for name, key in graph.uploads.items():
-                await self._ensure_uploaded(name, key, read_blob)
+                await self._ensure_uploaded(local[name], key, read_blob)
             t_upload = time.perf_counter()
             status, body = await self._json(
                 "POST",
                 "/prompt",
-                json={"prompt": _fresh_results(graph, prompt_id), "client_id": self.client_id, "prompt_id": prompt_id},
+                json={
+                    "prompt": _fresh_results(graph, prompt_id, local),
+                    "client_id": self.client_id,
+                    "prompt_id": prompt_id,
+                },
             )
             if status == 400 and isinstance(body, dict):
                 raise from_prompt_rejection(body, graph.prompt)
@@ -426,12 +450,16 @@ class ComfyExecutor:
         wait_available: float = 60.0,
         capacity: int = 2,
         capacities: dict[str, int] | None = None,
+        replica: str | None = None,
     ):
         if not urls:
             raise ValueError("ComfyExecutor needs at least one ComfyUI URL")
         per_url = {u.rstrip("/"): n for u, n in (capacities or {}).items()}
+        # Stable across the replica's restarts: its upload names stay the same (a file left by a crash is reused).
+        tag = hashlib.sha1(replica.encode()).hexdigest()[:8] if replica else None
         self.servers = [
-            ComfyServer(u, poll_interval=poll_interval, capacity=per_url.get(u.rstrip("/"), capacity)) for u in urls
+            ComfyServer(u, poll_interval=poll_interval, capacity=per_url.get(u.rstrip("/"), capacity), tag=tag)
+            for u in urls
         ]
         self.registry = WorkerRegistry(self.servers)
         for s in self.servers:
@@ -502,9 +530,7 @@ class ComfyExecutor:
         on_progress: ProgressFn | None,
         timeout: float | None,
     ) -> RunResult:
-        if not server.healthy and self.wait_available > 0:  # e.g. the embedded one restarting
-            await server.wait_connected(self.wait_available)
-        if not server.healthy:
+        if not server.healthy:  # went away since its slot was taken: retryable, on another (or restarted) one
             raise BridgeError(ErrorCode.unavailable, f"ComfyUI {server.url} is not available")
         try:
             graph = build(await server.object_info())

@@ -69,6 +69,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         poll_interval=settings.poll_interval,
         capacity=settings.comfy_capacity,
         capacities=settings.comfy_capacities,
+        replica=settings.resolved_replica_id(),
     )
     policy = UrlPolicy(
         allow_private=settings.allow_private_urls,
