@@ -157,6 +157,5 @@ def finishes_logged(log_paths: list[pathlib.Path]) -> collections.Counter:
 
 def logged(log_paths: list[pathlib.Path], text: str) -> int:
     """Log lines (of every replica) containing ``text``."""
-    return sum(
-        line.count(text) for path in log_paths if path.exists() for line in path.read_text(errors="replace").splitlines()
-    )
+    texts = [path.read_text(errors="replace") for path in log_paths if path.exists()]
+    return sum(text_.count(text) for text_ in texts)
