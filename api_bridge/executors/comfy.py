@@ -504,16 +504,15 @@ class ComfyExecutor:
     def view(self) -> list[dict[str, Any]]:
         return self.registry.view()
 
-    async def get_json(self, path: str) -> Any:
-        """A JSON route of this ComfyUI (e.g. the pack's ``/inpaint-bridge/models``); ``unavailable`` otherwise."""
-        status, body = await self._json("GET", path)
-        if status != 200:
-            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} {path} answered {status}")
-        return body
+    def pick(self) -> ComfyServer:
+        """A healthy server to read from (object_info, the model listing): the least loaded, drained ones last."""
+        up = [s for s in self.servers if s.healthy]
+        if not up:
+            raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
+        return min(up, key=lambda s: (s.draining, s.load / s.capacity))
 
     async def object_info(self) -> ObjectInfo:
-        up = [s for s in self.servers if s.healthy] or self.servers
-        return await min(up, key=lambda s: s.load).object_info()
+        return await self.pick().object_info()
 
     async def run(
         self,
