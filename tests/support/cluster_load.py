@@ -159,3 +159,26 @@ def logged(log_paths: list[pathlib.Path], text: str) -> int:
     """Log lines (of every replica) containing ``text``."""
     texts = [path.read_text(errors="replace") for path in log_paths if path.exists()]
     return sum(text_.count(text) for text_ in texts)
+
+
+def verify(result: LoadResult, log_paths: list[pathlib.Path], survivor: str | None = None) -> dict:
+    """What went wrong, if anything: accepted tasks with no final record (lost), tasks some worker logged as
+    finished more than once, accepted tasks no worker logged, and (given a surviving replica) results it
+    could not serve."""
+    counts = finishes_logged(log_paths)
+    report = {
+        "lost": sorted(set(result.accepted) - set(result.final)),
+        "twice": {t: c for t, c in counts.items() if c > 1},
+        "unlogged": sorted(t for t in result.accepted if counts[t] != 1),
+        "statuses": dict(result.statuses),
+        "errors": [r["error"] for r in result.final.values() if r["status"] != "succeeded"][:5],
+        "unfetchable": [],
+    }
+    if survivor:
+        with httpx.Client(timeout=30) as c:
+            for record in result.final.values():
+                for out in record["outputs"]:
+                    r = c.get(f"{survivor}/bridge/v1/outputs/{out['key']}")
+                    if r.status_code != 200 or not r.content.startswith(b"\x89PNG"):
+                        report["unfetchable"].append(out["key"])
+    return report
