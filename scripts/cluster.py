@@ -28,18 +28,11 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from api_bridge.server.app import default_comfy_path  # IB_COMFY_PATH, COMFYUI_PATH or the set-up's
+from api_bridge.server.settings import BridgeSettings
 from scripts.redis_server import RedisServer, free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def default_comfy_path() -> pathlib.Path:
-    if os.environ.get("COMFYUI_PATH"):
-        return pathlib.Path(os.environ["COMFYUI_PATH"])
-    recorded = ROOT / ".comfyui" / "path"
-    if recorded.is_file():
-        return pathlib.Path(recorded.read_text().strip())
-    raise RuntimeError("ComfyUI not found: run scripts/setup.sh or set COMFYUI_PATH")
 
 
 def _get(url: str, timeout: float = 3.0) -> int:
@@ -154,7 +147,7 @@ class Cluster:
         if self.pin and shutil.which("taskset") and cores >= 2:
             cmd = ["taskset", "-c", str(i % cores), *cmd]
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        comfy = self.comfy_path or default_comfy_path()
+        comfy = self.comfy_path or default_comfy_path(BridgeSettings())
         return Proc(f"comfyui-{i}", cmd, env, comfy, folder / "comfyui.log", f"http://127.0.0.1:{port}", "/object_info")
 
     def _bridge_proc(self, i: int, port: int) -> Proc:

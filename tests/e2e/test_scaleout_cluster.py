@@ -107,8 +107,19 @@ def kill_busy_replica(cluster, i):
     cluster.kill_replica(i, signal.SIGKILL)
 
 
+def finished_counted(cluster) -> float:
+    """``ib_tasks_finished_total`` summed over the replicas: each counts its own finishes."""
+    total = 0.0
+    for url in cluster.replica_urls:
+        for line in httpx.get(url + "/metrics", timeout=10).text.splitlines():
+            if line.startswith("ib_tasks_finished_total{"):
+                total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def test_a_redis_restart_loses_nothing_accepted(cluster, make_task):
     before = sum(finishes_logged(logs(cluster)).values())
+    counted_before = finished_counted(cluster)
     restarted = {}
 
     async def on_finished(count):
@@ -120,5 +131,8 @@ def test_a_redis_restart_loses_nothing_accepted(cluster, make_task):
     assert restarted
     check_outcome(cluster, result, 40)
     assert sum(finishes_logged(logs(cluster)).values()) == before + 40
-    with httpx.Client(timeout=30) as c:  # both replicas reconnected
+    assert finished_counted(cluster) == counted_before + 40  # the replicas' own counters agree
+    with httpx.Client(timeout=30) as c:  # both replicas reconnected; the shared queue is empty
         assert [c.get(u + "/ready").status_code for u in cluster.replica_urls] == [200, 200]
+        depths = [line for u in cluster.replica_urls for line in c.get(u + "/metrics").text.splitlines()]
+        assert [d for d in depths if d.startswith("ib_queue_depth ")] == ["ib_queue_depth 0.0"] * 2
