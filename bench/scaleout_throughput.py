@@ -7,7 +7,7 @@ a distinct seed each, so no cache answers) go to one bridge then the other, in t
 batch's throughput is tasks / wall time from the first submission to the last result. Prints each
 pair, the medians and the median of the pairwise ratios two/one.
 
-    .venv/bin/python bench/scaleout_throughput.py [--tasks 24] [--rounds 5] [--size 192] [--concurrency 8]
+    .venv/bin/python bench/scaleout_throughput.py [--tasks 24] [--rounds 5] [--size 256] [--concurrency 8]
 """
 
 import argparse
@@ -38,7 +38,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--tasks", type=int, default=24, help="tasks per batch")
     p.add_argument("--rounds", type=int, default=5, help="batch pairs (one, two)")
-    p.add_argument("--size", type=int, default=192, help="image side (px)")
+    p.add_argument("--size", type=int, default=256, help="image side (px)")
     p.add_argument("--concurrency", type=int, default=8)
     args = p.parse_args()
     print(f"{os.cpu_count()} cores; each ComfyUI pinned to one; OMP_NUM_THREADS=1 in the workers", flush=True)
@@ -57,12 +57,19 @@ def main() -> int:
                 cluster.bridges.append(cluster._bridge_proc(len(cluster.bridges), free_port()).start())
                 cluster.bridges[-1].wait_ready(120)
                 bridges[name] = cluster.bridges[-1].url
-            return measure(bridges, args)
+            pids = {name: cluster.bridges[i].pid for i, name in enumerate(bridges)}
+            return measure(bridges, [p.pid for p in cluster.comfy], pids, args)
         finally:
             cluster.stop()
 
 
-def measure(bridges: dict[str, str], args) -> int:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(bridges: dict[str, str], worker_pids: list[int], bridge_pids: dict[str, int], args) -> int:
     img = Image.fromarray(data.astronaut()).resize((args.size, args.size))
     s = args.size
     mask = square_mask((s, s), (s // 4, s // 3, 3 * s // 4, 2 * s // 3))
@@ -70,12 +77,20 @@ def measure(bridges: dict[str, str], args) -> int:
     seed = 0
     spread: dict[str, collections.Counter] = {}  # ComfyUI port -> tasks it ran, in the last batch
 
+    busy: dict[str, float] = {}  # the workers' CPU seconds per wall second in the last batch (at most 1 each)
+    per_task: dict[str, tuple[float, float]] = {}  # CPU seconds per task: the workers', the bridge's
+
     def batch(name: str) -> float:
         nonlocal seed
         base = seed
         seed += args.tasks
+        cpu0 = sum(cpu_seconds(pid) for pid in worker_pids)
+        bridge0 = cpu_seconds(bridge_pids[name])
         result = asyncio.run(run_load([bridges[name]], lambda i: tasks[name](base + i), args.tasks, args.concurrency))
         assert result.statuses == {"succeeded": args.tasks}, result.statuses
+        worker_cpu = sum(cpu_seconds(pid) for pid in worker_pids) - cpu0
+        busy[name] = worker_cpu / result.seconds
+        per_task[name] = (worker_cpu / args.tasks, (cpu_seconds(bridge_pids[name]) - bridge0) / args.tasks)
         spread[name] = collections.Counter(r["server"].rsplit(":", 1)[1] for r in result.final.values())
         return args.tasks / result.seconds
 
@@ -85,8 +100,11 @@ def measure(bridges: dict[str, str], args) -> int:
     for r in range(args.rounds):
         one, two = batch("one"), batch("two")
         pairs.append((one, two))
-        ran = ", ".join(f"{n}: {dict(c)}" for n, c in spread.items())
+        ran = ", ".join(f"{n}: {dict(c)}, workers busy {busy[n]:.2f} cores" for n, c in spread.items())
         print(f"round {r + 1}: 1 worker {one:.2f} tasks/s, 2 workers {two:.2f} tasks/s, ratio {two / one:.2f} ({ran})")
+        cpu = ", ".join(f"{n}: ComfyUI {w * 1000:.0f} ms, bridge {b * 1000:.0f} ms" for n, (w, b) in per_task.items())
+        load = os.getloadavg()[0]
+        print(f"         CPU per task {cpu}; load average {load:.1f} (other processes share these cores)", flush=True)
     ones, twos = [p[0] for p in pairs], [p[1] for p in pairs]
     ratio = statistics.median(t / o for o, t in pairs)
     print(

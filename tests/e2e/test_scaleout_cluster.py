@@ -95,11 +95,12 @@ def test_100_tasks_with_a_replica_and_a_worker_killed_mid_run(cluster, make_task
 
 
 def kill_busy_replica(cluster, i):
-    """SIGKILL replica i while it runs tasks (so there is something to take over)."""
+    """SIGKILL replica i while it runs tasks (so there is something to take over: with two in hand, at least one
+    is past its claim and started, not in the few milliseconds between)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
-            if httpx.get(cluster.replica_urls[i] + "/health", timeout=2).json()["running"] > 0:
+            if httpx.get(cluster.replica_urls[i] + "/health", timeout=2).json()["running"] >= 2:
                 break
         except httpx.HTTPError:
             pass
