@@ -1,8 +1,9 @@
-"""The workers of one replica: take a slot on a ComfyUI, claim a task, run it, finish it under the claim.
+"""The workers of one replica: claim a task, take a slot on a ComfyUI, run it, finish it under the claim.
 
-Each worker loop first waits for room on a healthy, non-draining ComfyUI (``executor.acquire``), then
-claims the oldest queued task from the shared store — or one whose worker's lease lapsed. While the
-task runs, its lease is renewed every third of the lease; a renewal that finds the claim gone (another
+Each worker loop waits until some ComfyUI could take a task (healthy, not drained, below capacity),
+claims the oldest queued task from the shared store — or one whose worker's lease lapsed — then
+reserves a slot on the least-loaded ComfyUI (waiting, lease kept, while all are full). From the claim
+on, its lease is renewed every third of the lease; a renewal that finds the claim gone (another
 worker took the task over after this one stalled) stops the run and drops its result, so a task is
 finished once. A task taken over from a dead worker runs again, unless its attempts are used up
 (``max_attempts``): then it fails. Retryable failures (ComfyUI went away) put the task back in the
@@ -102,23 +103,18 @@ class TaskRunner:
     async def _loop(self, name: str) -> None:
         backoff = 0.5
         while not self.stopping:
-            server = await self.executor.acquire()
+            await self.executor.wait_eligible()  # some ComfyUI could take a task now
             try:
                 claim = await self.store.claim(name, self.lease, wait=1.0)
                 backoff = 0.5
             except StoreUnavailableError as exc:
-                self.executor.release(server)
                 log.warning("worker %s: task store unreachable (%s); retrying in %.1f s", name, exc, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            except BaseException:
-                self.executor.release(server)
-                raise
             if claim is None:
-                self.executor.release(server)
                 continue
-            job = asyncio.create_task(self._execute(claim, server), name=f"task {claim.task_id}")
+            job = asyncio.create_task(self._execute(claim), name=f"task {claim.task_id}")
             self.running[claim.task_id] = job
             metrics.RUNNING.set(len(self.running))
             try:
@@ -136,10 +132,9 @@ class TaskRunner:
                 self._cancel_reasons.pop(claim.task_id, None)
                 self._lost.discard(claim.task_id)
                 self._settling.discard(claim.task_id)
-                self.executor.release(server)
                 metrics.RUNNING.set(len(self.running))
 
-    async def _execute(self, claim: Claim, server: Any) -> None:
+    async def _execute(self, claim: Claim) -> None:
         task_id = claim.task_id
         record = claim.record.model_copy(deep=True)
         if self.stopping:
@@ -163,20 +158,15 @@ class TaskRunner:
                 error = ErrorInfo(code=ErrorCode.unavailable, message=f"the worker running it stopped ({used})")
                 await self.finish(claim, record, TaskStatus.failed, error)
                 return
-        record.status = TaskStatus.running
-        record.attempts += 1
-        record.started_at = time.time()
-        record.worker = claim.worker
-        record.progress = Progress()
-        record.error = None
-        if not await self._commit(lambda: self.store.write(claim, record)):
-            return  # cancelled meanwhile (or taken over): not ours to run
-        self.live[task_id] = record
-        self.waiters.notify(task_id, record)
+        # From here the lease is renewed, also while the task waits for room on a ComfyUI.
         self._keepers[task_id] = asyncio.create_task(self._keep_lease(claim, asyncio.current_task()))
-        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="queued").observe(record.started_at - record.created_at)
+        server = None
         retry: BridgeError | None = None
         try:
+            server = await self.executor.acquire()  # a slot on the least-loaded server with room
+            if not await self._start(claim, record):
+                self._stop_keeper(task_id)
+                return  # cancelled meanwhile (or taken over): not ours to run
             await self._run(claim, record, server)
             await self.finish(claim, record, TaskStatus.succeeded)
         except asyncio.CancelledError:
@@ -184,7 +174,7 @@ class TaskRunner:
                 self._stop_keeper(task_id)
                 self.live.pop(task_id, None)
                 metrics.DROPPED.inc()
-                log.warning("task %s: another worker took it over; this run stops", task_id, extra=self._fields(record))
+                log.warning("task %s: no longer held by %s; this run stops", task_id, claim.worker)
             elif self.stopping:  # bridge shutting down: back to the queue
                 await asyncio.shield(self._release(claim, record))
             else:
@@ -198,12 +188,29 @@ class TaskRunner:
         except Exception as exc:  # a bug: the task still ends, with the message
             log.exception("task %s failed unexpectedly", task_id)
             await self.finish(claim, record, TaskStatus.failed, ErrorInfo(code=ErrorCode.internal, message=str(exc)))
+        finally:
+            if server is not None:
+                self.executor.release(server)
         if retry is not None:
             log.warning("task %s: %s; queued again (attempt %d next)", task_id, retry, record.attempts + 1)
             try:
                 await asyncio.sleep(min(2.0 * record.attempts, 10.0))  # still leased: nobody else takes it
             finally:
                 await asyncio.shield(self._release(claim, record))
+
+    async def _start(self, claim: Claim, record: TaskRecord) -> bool:
+        record.status = TaskStatus.running
+        record.attempts += 1
+        record.started_at = time.time()
+        record.worker = claim.worker
+        record.progress = Progress()
+        record.error = None
+        if not await self._commit(lambda: self.store.write(claim, record)):
+            return False
+        self.live[record.id] = record
+        self.waiters.notify(record.id, record)
+        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="queued").observe(record.started_at - record.created_at)
+        return True
 
     async def _run(self, claim: Claim, record: TaskRecord, server: Any) -> None:
         last_save = 0.0

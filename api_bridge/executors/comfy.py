@@ -489,6 +489,10 @@ class ComfyExecutor:
         """A slot on the least-loaded server with room (waits for one; None after ``timeout``); release it after."""
         return await self.registry.acquire(timeout)
 
+    async def wait_eligible(self, timeout: float | None = None) -> bool:
+        """Until some server could take a task now (healthy, not drained, below capacity)."""
+        return await self.registry.wait_eligible(timeout)
+
     def release(self, server: ComfyServer) -> None:
         self.registry.release(server)
 

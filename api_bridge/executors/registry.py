@@ -2,8 +2,10 @@
 
 A server's load counts this replica's tasks on it (reserved or running) plus the prompts other
 replicas have queued there (ComfyUI's own ``queue_remaining``, which every connected client hears,
-less this replica's own prompts). A worker loop reserves a slot (``acquire``) before it claims a
-task, so a replica never takes tasks it has no room for: they stay in the shared queue for others.
+less this replica's own prompts). A worker loop claims a task only while some server could take it
+(``wait_eligible``: a replica whose servers are all down or drained leaves tasks to the others), then
+reserves a slot on the least-loaded one (``acquire``), waiting — lease kept — while every server is
+full, so a server gets at most about its capacity from all replicas together.
 Healthy, not draining and below capacity → eligible; the least loaded relative to its capacity wins.
 Draining a server (``set_draining``, shared through the task store) lets its running tasks finish and
 sends it nothing new; a dead one (websocket down, refusing connections) is skipped, and the tasks it
@@ -51,13 +53,21 @@ class WorkerRegistry:
     async def acquire(self, timeout: float | None = None) -> Worker | None:
         """Reserve a slot on the least-loaded eligible server, waiting for one up to ``timeout`` s (None: for
         ever). The caller releases it with :meth:`release`."""
+        return await self._wait(timeout, reserve=True)
+
+    async def wait_eligible(self, timeout: float | None = None) -> bool:
+        """Until some server could take a task now (nothing reserved): a worker claims only then."""
+        return await self._wait(timeout, reserve=False) is not None
+
+    async def _wait(self, timeout: float | None, *, reserve: bool) -> Worker | None:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         while True:
             self._changed.clear()  # before looking: a change meanwhile sets it again
             server = self.pick()
             if server is not None:
-                server.inflight += 1
+                if reserve:
+                    server.inflight += 1
                 return server
             left = self.recheck if deadline is None else min(self.recheck, deadline - loop.time())
             if left <= 0:

@@ -77,7 +77,7 @@ def test_100_tasks_with_a_replica_and_a_worker_killed_mid_run(cluster, make_task
             await asyncio.to_thread(kill_busy_replica, cluster, 0)
         if count == 45 and "worker" not in killed:
             killed["worker"] = True
-            await asyncio.to_thread(cluster.kill_worker, 0, signal.SIGKILL)
+            await asyncio.to_thread(kill_busy_worker, cluster, 0)
 
     try:
         result = asyncio.run(run_load(cluster.replica_urls, make_task, 100, 16, on_finished=on_finished))
@@ -88,7 +88,8 @@ def test_100_tasks_with_a_replica_and_a_worker_killed_mid_run(cluster, make_task
         assert logged(logs(cluster)[1:], "taken over by replica-1/") >= 1
         ran_on = {r["worker"].split("/")[0] for r in result.final.values()}
         assert ran_on == {"replica-0", "replica-1"}
-        assert {r["server"] for r in result.final.values()} == set(cluster.worker_urls)
+        # The killed worker's running prompts failed over: retried on the other worker.
+        assert logged(logs(cluster), f"unavailable: ComfyUI {cluster.worker_urls[0]}") >= 1
     finally:  # the next test needs both replicas; one worker is enough for it
         if not cluster.bridges[0].alive:
             cluster.start_replica(0)
@@ -118,7 +119,33 @@ def finished_counted(cluster) -> float:
     return total
 
 
+def kill_busy_worker(cluster, i):
+    """SIGKILL ComfyUI worker i while it runs a prompt (least-loaded routing may leave a slow one idle)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(cluster.worker_urls[i] + "/queue", timeout=2).json()["queue_running"]:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.02)
+    cluster.kill_worker(i, signal.SIGKILL)
+
+
+def settled(cluster, timeout=60.0) -> None:
+    """Until the shared queue is empty and nothing runs. A submission cut off by the replica SIGKILL may have
+    been stored before the replica died (the client never heard, and sent it again): it runs too."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        health = httpx.get(cluster.replica_urls[-1] + "/health", timeout=10).json()
+        if health["queued"] == 0 and health["running_all"] == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the cluster did not settle: {health}")
+
+
 def test_a_redis_restart_loses_nothing_accepted(cluster, make_task):
+    settled(cluster)
     before = sum(finishes_logged(logs(cluster)).values())
     counted_before = finished_counted(cluster)
     restarted = {}

@@ -165,13 +165,13 @@ def test_renewing_keeps_the_lease(make_store):
     async def scenario():
         store = make_store()
         await store.create(rec(1))
-        claim = await store.claim("r1/0", lease=0.3, wait=0.2)
+        claim = await store.claim("r1/0", lease=1.0, wait=0.2)
         assert await store.write(claim, running(claim))
         stolen = []
-        for _ in range(5):
-            await asyncio.sleep(0.12)
-            assert (await store.renew(claim, 0.3)).held
-            stolen.append(await store.claim("r2/0", lease=0.3, wait=0.01))
+        for _ in range(5):  # 1.5 s in all: past the lease, had it not been renewed
+            await asyncio.sleep(0.3)
+            assert (await store.renew(claim, 1.0)).held
+            stolen.append(await store.claim("r2/0", lease=1.0, wait=0.01))
         return stolen, await store.finish(claim, finished(running(claim)))
 
     stolen, finished_ok = asyncio.run(scenario())
