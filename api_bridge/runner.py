@@ -295,7 +295,9 @@ class TaskRunner:
         metrics.FINISHED.labels(kind=record.kind, status=record.status.value).inc()
         metrics.STAGE_LATENCY.labels(kind=record.kind, stage="total").observe(record.finished_at - record.created_at)
         metrics.TASK_LATENCY.labels(kind=record.kind, status=record.status.value).observe(record.finished_at - started)
-        if record.status is not TaskStatus.succeeded:
+        if record.status is TaskStatus.succeeded:
+            metrics.observe_quality(record.kind, record.info.get("quality"))
+        else:
             code = record.error.code.value if record.error else "unknown"
             metrics.FAILURES.labels(kind=record.kind, code=code).inc()
         if record.webhook_url:
