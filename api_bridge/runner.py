@@ -68,6 +68,9 @@ class TaskRunner:
         self._settling: set[str] = set()  # committing their end: a cancel arriving now is too late
         self._loops: list[asyncio.Task] = []
         self.stopping = False
+        # contract -> hooks called with the record after a task's end is committed (TaskService.on_finished)
+        self.finish_hooks: dict[str, list[Callable[[TaskRecord], Awaitable[None]]]] = {}
+        self._hook_runs: set[asyncio.Task] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -84,8 +87,8 @@ class TaskRunner:
         for job in list(self.running.values()):  # bounded: ComfyUI calls time out
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(job), 60)
-        for loop in self._loops:
-            loop.cancel()
+        for t in [*self._loops, *self._hook_runs]:
+            t.cancel()
         for loop in self._loops:
             with contextlib.suppress(asyncio.CancelledError):
                 await loop
@@ -287,7 +290,8 @@ class TaskRunner:
         return True
 
     def announce(self, record: TaskRecord) -> None:
-        """After a task's end was committed: wake waiters, log, count, send the webhook (once: only the committer)."""
+        """After a task's end was committed: wake waiters, log, count, send the webhook and run the contract's
+        finish hooks (once: only the committer)."""
         self.waiters.notify(record.id, record)
         started = record.started_at or record.created_at
         fields = self._fields(record)
@@ -302,6 +306,16 @@ class TaskRunner:
             metrics.FAILURES.labels(kind=record.kind, code=code).inc()
         if record.webhook_url:
             self.webhooks.send(record.webhook_url, {"event": "task.finished", "task": record.model_dump(mode="json")})
+        for hook in self.finish_hooks.get(record.contract, ()):
+            run = asyncio.create_task(self._run_hook(hook, record.model_copy(deep=True)))
+            self._hook_runs.add(run)
+            run.add_done_callback(self._hook_runs.discard)
+
+    async def _run_hook(self, hook: Callable[[TaskRecord], Awaitable[None]], record: TaskRecord) -> None:
+        try:
+            await hook(record)
+        except Exception:  # a contract's hook never breaks the service
+            log.exception("finish hook of contract %s failed for task %s", record.contract, record.id)
 
     async def _release(self, claim: Claim, record: TaskRecord) -> None:
         self._stop_keeper(claim.task_id)

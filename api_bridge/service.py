@@ -341,6 +341,13 @@ class TaskService:
     async def read_output(self, key: str) -> bytes:
         return await self.blobs.get(key)
 
+    def on_finished(self, contract: str, hook: Callable[[TaskRecord], Awaitable[None]]) -> None:
+        """Call ``hook(record)`` in the background each time a task of ``contract`` finishes (also tasks
+        re-queued after a restart or taken over from another replica), e.g. to send the contract's own
+        webhook; its errors are logged. Every replica registers the same hooks; only the one that commits
+        a task's end runs them, so each runs once per task."""
+        self.runner.finish_hooks.setdefault(contract, []).append(hook)
+
     # --- ComfyUI workers -------------------------------------------------------------------
     def workers(self) -> list[dict[str, Any]]:
         return self.executor.view()
