@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data-dir", help="task database and stored images (IB_DATA_DIR, default .bridge-data)")
     p.add_argument("--workers", type=int, help="tasks in flight at once (IB_WORKERS)")
     p.add_argument("--queue-cap", type=int, help="queued tasks before 429 (IB_QUEUE_CAP)")
+    p.add_argument("--redis-url", help="shared Redis for several replicas (IB_REDIS_URL); none: SQLite")
+    p.add_argument("--replica-id", help="this replica's unique, stable name (IB_REPLICA_ID, default host:port)")
     p.add_argument("--allow-private-urls", action="store_true", default=None, help="fetch image URLs on private nets")
     p.add_argument("--comfy-listen", help="embedded ComfyUI address (IB_COMFY_LISTEN, default 127.0.0.1)")
     p.add_argument("--log-json", action="store_true", default=None, help="one JSON object per log line")

@@ -4,8 +4,8 @@ from prometheus_client import Counter, Gauge, Histogram
 
 _BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
-QUEUE_DEPTH = Gauge("ib_queue_depth", "Tasks queued, not yet running")
-RUNNING = Gauge("ib_tasks_running", "Tasks running on ComfyUI")
+QUEUE_DEPTH = Gauge("ib_queue_depth", "Tasks queued, not yet running, in the shared queue (every replica's)")
+RUNNING = Gauge("ib_tasks_running", "Tasks this replica runs on ComfyUI now")
 SUBMITTED = Counter("ib_tasks_submitted_total", "Tasks accepted", ["kind", "contract"])
 REJECTED = Counter("ib_tasks_rejected_total", "Tasks refused because the queue was full", ["contract"])
 FAILURES = Counter("ib_task_failures_total", "Tasks that ended failed or cancelled", ["kind", "code"])
@@ -15,6 +15,11 @@ STAGE_LATENCY = Histogram(
 )
 WEBHOOK_FAILURES = Counter("ib_webhook_failures_total", "Webhook deliveries given up after all retries")
 COMFY_UP = Gauge("ib_comfyui_up", "1 when the ComfyUI server answers", ["server"])
+RUNNING_ALL = Gauge("ib_tasks_running_all", "Tasks running on every replica (the shared store's count)")
+FINISHED = Counter("ib_tasks_finished_total", "Tasks this replica finished (its own work)", ["kind", "status"])
+RECLAIMED = Counter("ib_tasks_reclaimed_total", "Tasks this replica took over after their worker's lease lapsed")
+DROPPED = Counter("ib_results_dropped_total", "Runs stopped or results dropped because another worker held the task")
+STORE_UP = Gauge("ib_store_up", "1 when the task store (SQLite or Redis) answers")
 
 # The stitch's quality report of every inpaint / outpaint / erase result (record.info["quality"]), so an
 # operator sees drift or seams without looking at images. max_abs_outside must stay in the 0 bucket.

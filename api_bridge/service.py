@@ -1,10 +1,12 @@
 """The task service: the one entry point contract routers call.
 
-``submit`` checks and stores a typed task and queues it; workers build its graph (recipe),
-run it on ComfyUI (executor), store the outputs (blob store) and finish the record (task
-store), then fire the webhook. ``run`` serves synchronous contracts (a task that outlives its
-deadline is cancelled); ``events`` streams progress (SSE). Unfinished tasks are re-queued when
-the bridge starts. Input images expire with their task (or by age when no task holds them).
+``submit`` checks and stores a typed task; the store queues it for every replica. The workers
+(``runner.py``) take a slot on a ComfyUI with room, claim tasks from the shared queue on a lease, run
+them and finish them. ``run`` serves synchronous contracts (a task that outlives its deadline is
+cancelled); ``events`` streams progress (SSE). Any replica answers for any task: ``get``, ``wait`` and
+``events`` are woken by this replica's own changes in-process and by the others' through the store's
+events (no polling); ``cancel`` reaches the replica running the task (and is kept in the store for
+whoever takes it over). Input images expire with their task (or by age when no task holds them).
 """
 
 from __future__ import annotations
@@ -13,26 +15,35 @@ import asyncio
 import contextlib
 import io
 import logging
+import os
 import secrets
+import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PIL import Image
 
 from . import metrics
 from .errors import BridgeError, ErrorCode, ErrorInfo
 from .executors import ComfyExecutor
-from .graph.recipes import build_graph
-from .pngs import png_size, without_text_chunks
-from .store import BlobStore, TaskRecord, TaskStatus, TaskStore
+from .runner import TaskRunner
+from .store import BlobStore, StoreEvent, StoreUnavailableError, TaskRecord, TaskStatus, TaskStore
 from .store.blobs import is_input_key
-from .store.records import OutputRef, Progress
-from .tasks import ImageRef, TaskBase, image_refs, parse_task
+from .store.records import OutputRef
+from .tasks import ImageRef, TaskBase, image_refs
+from .waiters import Waiters
 from .webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+# A waiter re-reads its record this often even with no event: a safety net against a bug, not the mechanism.
+WAIT_RECHECK_S = 30.0
+
+
+def default_replica() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 class TaskService:
@@ -49,74 +60,104 @@ class TaskService:
         input_ttl: float | None = None,
         max_attempts: int = 2,
         webhooks: WebhookSender | None = None,
+        lease: float = 30.0,
+        replica: str | None = None,
     ):
         self.store = store
         self.blobs = blobs
         self.executor = executor
-        self.n_workers = workers
         self.queue_cap = queue_cap
-        self.task_timeout = task_timeout
         self.result_ttl = result_ttl
         # An uploaded image no task holds is deleted after this long (default: the result TTL).
         self.input_ttl = result_ttl if input_ttl is None else input_ttl
         self.max_attempts = max_attempts
+        self.replica = replica or default_replica()
         self.webhooks = webhooks or WebhookSender()
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._pending = 0  # queued, not yet picked up
-        self._running: dict[str, asyncio.Task] = {}
-        self._listeners: dict[str, set[asyncio.Queue]] = {}
-        self._workers: list[asyncio.Task] = []
+        self.waiters = Waiters()
+        self.runner = TaskRunner(
+            store,
+            blobs,
+            executor,
+            self.waiters,
+            self.webhooks,
+            replica=self.replica,
+            workers=workers,
+            lease=lease,
+            max_attempts=max_attempts,
+            task_timeout=task_timeout,
+            result_ttl=result_ttl,
+        )
         self._janitor: asyncio.Task | None = None
-        self._stopping = False
-        self._live: dict[str, TaskRecord] = {}  # records of tasks running in this process
-        self._cancel_reasons: dict[str, ErrorInfo] = {}  # why a running task was cancelled
-        self._record_locks: dict[str, asyncio.Lock] = {}
-        self._cancelled_queued: set[str] = set()
-        self._finish_hooks: dict[str, list[Callable[[TaskRecord], Awaitable[None]]]] = {}
-        self._hook_runs: set[asyncio.Task] = set()
+        self._depth = 0  # the shared queue's depth when last counted
+        self.store_up = True
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        for record in await self.store.unfinished():  # survived a restart: run again
-            record.status = TaskStatus.queued
-            record.progress = Progress()
-            await self.store.save(record)
-            self._enqueue(record.id)
-        if self._pending:
-            log.info("re-queued %d unfinished tasks", self._pending)
-        self._workers = [asyncio.create_task(self._worker(i), name=f"task-worker-{i}") for i in range(self.n_workers)]
+        await self._patiently(lambda: self.store.listen(self._on_event))
+        recovered = await self._patiently(lambda: self.store.recover(self.replica))
+        if recovered:
+            log.info("%d tasks this replica held when it stopped are taken over now", recovered)
+        await self._load_draining()
+        await self.stats()
+        self.runner.start()
         self._janitor = asyncio.create_task(self._expire_loop(), name="task-janitor")
 
     async def stop(self) -> None:
-        self._stopping = True
-        for job in list(self._running.values()):
-            job.cancel()
-        for job in list(self._running.values()):  # each re-queues itself (bounded: ComfyUI calls time out)
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(job), 60)
-        for t in [*self._workers, *self._hook_runs, *([self._janitor] if self._janitor else [])]:
-            t.cancel()
-        for t in self._workers:
+        await self.runner.stop()
+        if self._janitor:
+            self._janitor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await t
+                await self._janitor
         await self.webhooks.close()
+
+    @staticmethod
+    async def _patiently(call: Callable[[], Awaitable[T]], wait: float = 30.0) -> T:
+        """A start-up call to the store, retried while it is unreachable (Redis starting at the same time)."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return await call()
+            except StoreUnavailableError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     @property
     def queue_depth(self) -> int:
-        return self._pending
+        """Tasks queued in the shared queue (every replica's), as last counted."""
+        return self._depth
 
     @property
     def running(self) -> int:
-        return len(self._running)
+        """Tasks running on this replica."""
+        return len(self.runner.running)
 
     @property
     def over_cap(self) -> bool:
-        return self._pending >= self.queue_cap
+        return self._depth >= self.queue_cap
 
-    def _enqueue(self, task_id: str) -> None:
-        self._pending += 1
-        metrics.QUEUE_DEPTH.set(self._pending)
-        self._queue.put_nowait(task_id)
+    async def stats(self) -> dict[str, Any]:
+        """The shared queue's depth and running count, and this replica's own work (also set as metrics)."""
+        try:
+            queued = await self.store.count(TaskStatus.queued)
+            running_all = await self.store.count(TaskStatus.running)
+            self.store_up = True
+        except StoreUnavailableError:
+            self.store_up = False
+            queued, running_all = self._depth, None
+        self._depth = queued
+        metrics.QUEUE_DEPTH.set(queued)
+        metrics.RUNNING.set(self.running)
+        metrics.STORE_UP.set(1 if self.store_up else 0)
+        if running_all is not None:
+            metrics.RUNNING_ALL.set(running_all)
+        return {
+            "queued": queued,
+            "running": running_all,
+            "running_here": self.running,
+            "store_up": self.store_up,
+            "replica": self.replica,
+        }
 
     # --- inputs ----------------------------------------------------------------------------
     async def put_image(self, image: Image.Image) -> ImageRef:
@@ -143,7 +184,9 @@ class TaskService:
         """Queue a typed task; the seed is resolved here.
 
         Refused with ``invalid_input`` naming the field when an image it names was never uploaded (or
-        has expired) or the webhook target breaks the address policy; ``queue_full`` over the cap.
+        has expired) or the webhook target breaks the address policy; ``queue_full`` when the shared
+        queue holds ``queue_cap`` tasks (counted across replicas; concurrent submissions may pass it by
+        their number); ``unavailable`` while the task store cannot be reached.
         """
         inputs = await self._check_inputs(task)
         if webhook_url:
@@ -153,6 +196,7 @@ class TaskService:
                 raise BridgeError(
                     ErrorCode.invalid_input, f"webhook_url: {exc.info.message}", details={"field": "webhook_url"}
                 ) from None
+        self._depth = await self._stored(self.store.count(TaskStatus.queued))
         if self.over_cap:
             metrics.REJECTED.labels(contract=contract).inc()
             raise BridgeError(ErrorCode.queue_full, f"the queue is full ({self.queue_cap} tasks waiting); retry later")
@@ -169,10 +213,11 @@ class TaskService:
             inputs=inputs,
             info={"seed": task.seed, **task.submitted_info()},
         )
-        await self.store.create(record)
+        await self._stored(self.store.create(record))
+        self._depth += 1
+        metrics.QUEUE_DEPTH.set(self._depth)
         metrics.SUBMITTED.labels(kind=record.kind, contract=contract).inc()
         log.info("task queued", extra={"task_id": record.id, "kind": record.kind, "contract": contract})
-        self._enqueue(record.id)
         return record
 
     async def _check_inputs(self, task: TaskBase) -> list[str]:
@@ -189,33 +234,38 @@ class TaskService:
         return sorted(set(keys))
 
     async def get(self, task_id: str) -> TaskRecord:
-        live = self._live.get(task_id)
+        live = self.runner.live.get(task_id)
         if live is not None:  # running here: fresher than the throttled store copy
             return live.model_copy(deep=True)
-        record = await self.store.get(task_id)
+        record = await self._stored(self.store.get(task_id))
         if record is None:
             raise BridgeError(ErrorCode.not_found, f"no task {task_id!r}")
         return record
 
     async def list(self, **kw: Any) -> list[TaskRecord]:
-        return await self.store.list(**kw)
+        return await self._stored(self.store.list(**kw))
 
     async def wait(self, task_id: str, timeout: float | None = None) -> TaskRecord:
         """Until the task is finished (or ``timeout``); returns the record either way."""
-        q = self._listen(task_id)
+        q = self.waiters.listen(task_id)
         try:
             deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                record = await self.get(task_id)
-                if record.status.finished:
+            record = await self.get(task_id)
+            while not record.status.finished:
+                left = WAIT_RECHECK_S if deadline is None else deadline - time.monotonic()
+                if left <= 0:
                     return record
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return record
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(q.get(), min(left or 5.0, 5.0))
+                record = await self._next(task_id, q, min(left, WAIT_RECHECK_S))
+            return record
         finally:
-            self._unlisten(task_id, q)
+            self.waiters.unlisten(task_id, q)
+
+    async def _next(self, task_id: str, q: asyncio.Queue, timeout: float) -> TaskRecord:
+        """The record after the next change (or, after ``timeout`` with none, as stored)."""
+        update = None
+        with contextlib.suppress(TimeoutError):
+            update = await asyncio.wait_for(q.get(), timeout)
+        return update if update is not None else await self.get(task_id)
 
     async def run(self, task: TaskBase, *, contract: str = "bridge", timeout: float, **kw: Any) -> TaskRecord:
         """Submit and wait: for synchronous contracts. A task still unfinished after ``timeout`` s is
@@ -230,197 +280,113 @@ class TaskService:
         return record  # succeeded, or failed on its own (the caller answers record.error)
 
     async def cancel(self, task_id: str, *, error: ErrorInfo | None = None) -> TaskRecord:
-        """Stop a queued or running task (no effect on a finished one); the record says why (``error``)."""
+        """Stop a queued or running task — on whichever replica runs it (no effect on a finished one); the
+        record says why (``error``). Returns the record once finished, or after 10 s as it is then."""
         error = error or ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
         record = await self.get(task_id)
         if record.status.finished:
             return record
-        running = self._running.get(task_id)
-        if running:
-            self._cancel_reasons[task_id] = error
-            running.cancel()  # the executor interrupts / dequeues it on ComfyUI
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(running), 10)
-            return await self.get(task_id)
-        self._cancelled_queued.add(task_id)  # a worker that dequeues it meanwhile must not start it
-        await self._finish(record, TaskStatus.cancelled, error=error)
-        return record
+        if record.status is TaskStatus.queued:
+
+            def cancel_queued(r: TaskRecord) -> TaskRecord | None:
+                if r.status is not TaskStatus.queued:
+                    return None  # a worker started it meanwhile: cancel it where it runs
+                now = time.time()
+                return r.model_copy(
+                    update={
+                        "status": TaskStatus.cancelled,
+                        "error": error,
+                        "finished_at": now,
+                        "expires_at": now + self.result_ttl,
+                    }
+                )
+
+            cancelled = await self._stored(self.store.update(task_id, cancel_queued))
+            if cancelled is not None:
+                self.runner.announce(cancelled)
+                return cancelled
+        # Running here or on another replica: asked in the store (kept for whoever takes it over) and
+        # published to the replica running it.
+        await self._stored(self.store.request_cancel(task_id, error))
+        self.runner.cancel_here(task_id, error)
+        return await self.wait(task_id, 10)
 
     async def attach_output(
         self, task_id: str, name: str, data: bytes, ext: str, *, mime: str, width: int | None, height: int | None
     ) -> OutputRef:
         """Store an extra result of a finished task (e.g. a contract's JPEG copy); it expires with the task."""
-        async with self._record_lock(task_id):
-            record = await self.get(task_id)
-            if not record.status.finished:
-                raise BridgeError(ErrorCode.internal, f"task {task_id} is not finished; outputs are attached after")
-            out = OutputRef(name=name, key=await self.blobs.put(data, ext), mime=mime, width=width, height=height)
-            record.outputs.append(out)
-            await self.store.save(record)
-            return out
+        out = OutputRef(name=name, key=await self.blobs.put(data, ext), mime=mime, width=width, height=height)
 
-    def _record_lock(self, task_id: str) -> asyncio.Lock:
-        # Writers of a finished record (attach_output) take turns; the lock is dropped with the task.
-        return self._record_locks.setdefault(task_id, asyncio.Lock())
+        def add(r: TaskRecord) -> TaskRecord | None:
+            return r.model_copy(update={"outputs": [*r.outputs, out]}) if r.status.finished else None
+
+        if await self._stored(self.store.update(task_id, add)) is None:
+            await self.blobs.delete(out.key)
+            await self.get(task_id)  # not_found for an unknown task
+            raise BridgeError(ErrorCode.internal, f"task {task_id} is not finished; outputs are attached after")
+        return out
 
     async def events(self, task_id: str) -> AsyncIterator[TaskRecord]:
         """The record after every change, ending with the finished record (SSE)."""
-        q = self._listen(task_id)
+        q = self.waiters.listen(task_id)
         try:
             record = await self.get(task_id)
             yield record
             while not record.status.finished:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(q.get(), 15)
-                record = await self.get(task_id)
+                record = await self._next(task_id, q, 15)
                 yield record
         finally:
-            self._unlisten(task_id, q)
+            self.waiters.unlisten(task_id, q)
 
     async def read_output(self, key: str) -> bytes:
         return await self.blobs.get(key)
 
-    # --- internals -------------------------------------------------------------------------
-    def _listen(self, task_id: str) -> asyncio.Queue:
-        q: asyncio.Queue = asyncio.Queue()
-        self._listeners.setdefault(task_id, set()).add(q)
-        return q
-
-    def _unlisten(self, task_id: str, q: asyncio.Queue) -> None:
-        listeners = self._listeners.get(task_id)
-        if listeners:
-            listeners.discard(q)
-            if not listeners:
-                self._listeners.pop(task_id, None)
-
-    def _notify(self, task_id: str) -> None:
-        for q in self._listeners.get(task_id, ()):
-            q.put_nowait(True)
-
-    async def _worker(self, index: int) -> None:
-        while True:
-            task_id = await self._queue.get()
-            self._pending -= 1
-            metrics.QUEUE_DEPTH.set(self._pending)
-            job = asyncio.create_task(self._execute(task_id))
-            self._running[task_id] = job
-            metrics.RUNNING.set(len(self._running))
-            try:
-                await asyncio.shield(job)
-            except asyncio.CancelledError:
-                if not job.done():  # the worker itself is stopping
-                    job.cancel()
-                    raise
-            except Exception:  # a bug in _execute: logged, never kills the worker
-                log.exception("task %s crashed the worker", task_id)
-            finally:
-                self._running.pop(task_id, None)
-                metrics.RUNNING.set(len(self._running))
-
-    async def _execute(self, task_id: str) -> None:
-        record = await self.store.get(task_id)
-        if record is None or record.status.finished or task_id in self._cancelled_queued:
-            self._cancelled_queued.discard(task_id)
-            return
-        record.status = TaskStatus.running
-        record.attempts += 1
-        record.started_at = time.time()
-        self._live[task_id] = record
-        await self.store.save(record)
-        self._notify(task_id)
-        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="queued").observe(record.started_at - record.created_at)
-
-        last_save = 0.0
-
-        async def on_progress(update: dict[str, Any]) -> None:
-            nonlocal last_save
-            record.progress = Progress(**update)
-            now = time.monotonic()
-            # get() serves the live record; the store copy (for other replicas / restarts) is throttled.
-            if now - last_save > 1.0:
-                last_save = now
-                await self.store.save(record)
-            self._notify(task_id)
-
-        try:
-            task = parse_task(record.task)
-            result = await self.executor.run(
-                lambda oi: build_graph(task, oi), self.blobs.get, on_progress, timeout=self.task_timeout
-            )
-            record.server = result.server
-            record.info.update(result.info)  # facts the nodes reported (engine, quality report)
-            for stage, seconds in result.timings.items():
-                metrics.STAGE_LATENCY.labels(kind=record.kind, stage=stage).observe(seconds)
-            outputs: list[OutputRef] = []
-            for name, images in result.images.items():
-                for data in images:
-                    data = without_text_chunks(data)  # no graph or upload names in a client's file
-                    key = await self.blobs.put(data, "png")
-                    w, h = png_size(data)
-                    outputs.append(OutputRef(name=name, key=key, width=w, height=h))
-            record.outputs = outputs
-            record.progress = Progress(
-                fraction=1.0, nodes_done=record.progress.nodes_total, nodes_total=record.progress.nodes_total
-            )
-            await self._finish(record, TaskStatus.succeeded)
-        except asyncio.CancelledError:
-            if self._stopping:  # bridge shutting down: leave it for the next start to re-queue
-                self._live.pop(task_id, None)
-                record.status = TaskStatus.queued
-                await asyncio.shield(self.store.save(record))
-                return
-            reason = self._cancel_reasons.pop(task_id, None)
-            await self._finish(
-                record, TaskStatus.cancelled, reason or ErrorInfo(code=ErrorCode.interrupted, message="cancelled")
-            )
-        except BridgeError as exc:
-            if exc.info.retryable and record.attempts < self.max_attempts:
-                log.warning("task %s: %s; retrying (attempt %d)", task_id, exc, record.attempts + 1)
-                record.status = TaskStatus.queued
-                self._live.pop(task_id, None)
-                await self.store.save(record)
-                await asyncio.sleep(min(2.0 * record.attempts, 10.0))
-                self._enqueue(task_id)
-                return
-            await self._finish(record, TaskStatus.failed, exc.info)
-        except Exception as exc:  # a bug: the task still ends, with the message
-            log.exception("task %s failed unexpectedly", task_id)
-            await self._finish(record, TaskStatus.failed, ErrorInfo(code=ErrorCode.internal, message=str(exc)))
-
-    async def _finish(self, record: TaskRecord, status: TaskStatus, error: ErrorInfo | None = None) -> None:
-        self._live.pop(record.id, None)
-        record.status = status
-        record.error = error
-        record.finished_at = time.time()
-        record.expires_at = record.finished_at + self.result_ttl
-        await self.store.save(record)
-        self._notify(record.id)
-        started = record.started_at or record.created_at
-        fields = {"task_id": record.id, "kind": record.kind, "contract": record.contract, "status": status.value}
-        log.info("task %s", status.value, extra={**fields, "seconds": round(record.finished_at - started, 3)})
-        metrics.STAGE_LATENCY.labels(kind=record.kind, stage="total").observe(record.finished_at - record.created_at)
-        metrics.TASK_LATENCY.labels(kind=record.kind, status=status.value).observe(record.finished_at - started)
-        if status is TaskStatus.succeeded:
-            metrics.observe_quality(record.kind, record.info.get("quality"))
-        if status is not TaskStatus.succeeded:
-            metrics.FAILURES.labels(kind=record.kind, code=error.code.value if error else "unknown").inc()
-        if record.webhook_url:
-            self.webhooks.send(record.webhook_url, {"event": "task.finished", "task": record.model_dump(mode="json")})
-        for hook in self._finish_hooks.get(record.contract, ()):
-            run = asyncio.create_task(self._run_hook(hook, record.model_copy(deep=True)))
-            self._hook_runs.add(run)
-            run.add_done_callback(self._hook_runs.discard)
-
     def on_finished(self, contract: str, hook: Callable[[TaskRecord], Awaitable[None]]) -> None:
         """Call ``hook(record)`` in the background each time a task of ``contract`` finishes (also tasks
-        re-queued after a restart), e.g. to send the contract's own webhook; its errors are logged."""
-        self._finish_hooks.setdefault(contract, []).append(hook)
+        re-queued after a restart or taken over from another replica), e.g. to send the contract's own
+        webhook; its errors are logged. Every replica registers the same hooks; only the one that commits
+        a task's end runs them, so each runs once per task."""
+        self.runner.finish_hooks.setdefault(contract, []).append(hook)
 
-    async def _run_hook(self, hook: Callable[[TaskRecord], Awaitable[None]], record: TaskRecord) -> None:
+    # --- ComfyUI workers -------------------------------------------------------------------
+    def workers(self) -> list[dict[str, Any]]:
+        return self.executor.view()
+
+    async def set_draining(self, url: str, draining: bool) -> dict[str, Any]:
+        """Drain a ComfyUI (it finishes its running tasks and gets no new ones) on every replica, or undrain it."""
+        server = self.executor.find(url)
+        if server is None:
+            raise BridgeError(ErrorCode.not_found, f"no ComfyUI {url!r} among this bridge's workers")
+        await self._stored(self.store.set_draining(server.url, draining))
+        self.executor.set_draining(server.url, draining)
+        return next(w for w in self.executor.view() if w["url"] == server.url)
+
+    async def _load_draining(self) -> None:
         try:
-            await hook(record)
-        except Exception:  # a contract's hook never breaks the service
-            log.exception("finish hook of contract %s failed for task %s", record.contract, record.id)
+            self.executor.apply_draining(await self.store.draining())
+        except StoreUnavailableError as exc:
+            log.warning("could not read the drained ComfyUI servers: %s", exc)
+
+    # --- internals -------------------------------------------------------------------------
+    async def _on_event(self, event: StoreEvent) -> None:
+        """Another replica's change: wake the waiters here, stop a task it cancelled, follow drains."""
+        if event.kind == "record" and event.task_id and event.record is not None:
+            self.waiters.notify(event.task_id, event.record)
+        elif event.kind == "cancel" and event.task_id and event.error is not None:
+            self.runner.cancel_here(event.task_id, event.error)
+        elif event.kind == "workers":
+            await self._load_draining()
+        elif event.kind == "resync":  # events were missed while disconnected
+            self.waiters.notify_all()
+            await self._load_draining()
+
+    async def _stored(self, call: Awaitable[T]) -> T:
+        """A store call on behalf of a client: an unreachable store is ``unavailable`` (503), not a crash."""
+        try:
+            return await call
+        except StoreUnavailableError as exc:
+            self.store_up = False
+            raise BridgeError(ErrorCode.unavailable, f"the task store is unreachable; retry shortly ({exc})") from exc
 
     async def _expire_loop(self, every: float = 60.0) -> None:
         while True:
@@ -432,19 +398,22 @@ class TaskService:
 
     async def expire(self, now: float | None = None) -> int:
         """Delete finished tasks past their TTL with their outputs and inputs, and uploaded images that
-        no unfinished task holds once they are older than the input TTL. Returns the tasks deleted."""
+        no unfinished task holds once they are older than the input TTL. Returns the tasks deleted.
+
+        Every replica runs this; each expired task is removed from the store by exactly one of them
+        (``pop_expired``), which alone deletes its blobs."""
         now = now or time.time()
         held = {key for record in await self.store.unfinished() for key in record.inputs}
-        old = await self.store.expired(now)
-        for record in old:
-            for out in record.outputs:
-                await self.blobs.delete(out.key)
-            for key in record.inputs:
-                if key not in held:
-                    await self.blobs.delete(key)
-            await self.store.delete(record.id)
-            self._record_locks.pop(record.id, None)
+        removed = 0
+        while batch := await self.store.pop_expired(now):
+            removed += len(batch)
+            for record in batch:
+                for out in record.outputs:
+                    await self.blobs.delete(out.key)
+                for key in record.inputs:
+                    if key not in held:
+                        await self.blobs.delete(key)
         for key in await self.blobs.inputs_older_than(now - self.input_ttl):
             if key not in held:
                 await self.blobs.delete(key)
-        return len(old)
+        return removed

@@ -131,4 +131,15 @@ if [ -z "${IB_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
     log "  (sudo apt-get install chromium) or set IB_CHROMIUM=/path/to/chrome-or-chromium"
   fi
 fi
+# -- 10. Redis for several replicas (scripts/cluster.sh) and the tests that run them: Debian redis-server
+if [ -z "${IB_REDIS_SERVER:-}" ] && [ -z "${IB_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    log "installing Debian redis-server (the tests start their own on a free loopback port)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q redis-server >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null; }
+  else
+    log "redis-server not found and not root: the multi-replica tests and scripts/cluster.sh need it"
+    log "  (sudo apt-get install redis-server), or IB_REDIS_SERVER=/path/to/redis-server, or IB_REDIS_URL=redis://..."
+  fi
+fi
 log "ready: ComfyUI at $COMFY, python $PY"

@@ -24,3 +24,50 @@ def pytest_collection_modifyitems(items):
 
 def pytest_configure(config):
     import_pack_as()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a free loopback port for the session (AOF on), or None when IB_REDIS_URL names one."""
+    import os
+
+    if os.environ.get("IB_REDIS_URL"):
+        yield None
+        return
+    from scripts.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    import os
+
+    return os.environ.get("IB_REDIS_URL") or redis_server.url
+
+
+@pytest.fixture
+def redis_prefix(redis_url):
+    """A key prefix of this test's own (one Redis serves the session); its keys are removed after."""
+    import uuid
+
+    import redis
+
+    prefix = f"ibtest-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server in its own process, for the session (each test makes its own bucket)."""
+    from support.s3_server import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3")).start()
+    yield server
+    server.stop()

@@ -5,7 +5,8 @@ and routes messages to the running tasks by prompt id. A task ends when the webs
 says so *or* ``/history`` shows it finished (polled in the background, so a lost
 websocket message never hangs a task). A server whose websocket drops is unhealthy
 until it answers again; its running tasks fail with ``unavailable`` (retryable).
-:class:`ComfyExecutor` sends each task to the least-loaded healthy server.
+:class:`ComfyExecutor` sends each task to the least-loaded healthy server with room
+(``registry.py``: capacity, draining, the load other replicas put on it).
 
 After a run the server is left as it was: the task's uploaded inputs (once no other running
 task reads them), the preview files it wrote and its history entry are removed (the pack's
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -32,6 +34,7 @@ from ..errors import BridgeError, ErrorCode
 from ..graph import BuiltGraph, ObjectInfo
 from ..graph.builder import GraphBuildError
 from .errors_map import from_execution_error, from_history_status, from_prompt_rejection
+from .registry import WorkerRegistry
 
 log = logging.getLogger(__name__)
 CLEANUP_ROUTE = "/inpaint-bridge/cleanup"
@@ -97,17 +100,34 @@ def _maybe_json(text: Any) -> Any:
     return text
 
 
-def _fresh_results(graph: BuiltGraph, prompt_id: str) -> dict[str, Any]:
-    """The prompt with each result node made unique to this run (an input ComfyUI ignores but caches by).
+def _fresh_results(graph: BuiltGraph, prompt_id: str, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The prompt with each result node made unique to this run (an input ComfyUI ignores but caches by),
+    and the uploaded inputs under ``names`` (the graph's file name -> this client's name on the server).
 
     ComfyUI serves an identical prompt's output nodes from its cache, pointing at the preview files of
     the earlier run, which the clean-up has deleted; a fresh result node writes this run's own files.
     Everything upstream stays cached.
     """
-    prompt = {k: {**v, "inputs": dict(v["inputs"])} for k, v in graph.prompt.items()}
+    names = names or {}
+    prompt = {
+        k: {**v, "inputs": {i: names.get(x, x) if isinstance(x, str) else x for i, x in v["inputs"].items()}}
+        for k, v in graph.prompt.items()
+    }
     for node_id in [*graph.outputs.values(), *graph.texts.values()]:
         prompt[node_id]["inputs"]["ib_run"] = prompt_id
     return prompt
+
+
+def client_file_name(name: str, tag: str) -> str:
+    """``inpaint-bridge/<key>.png`` as this client (replica) uploads it: ``inpaint-bridge/<key>_<tag>.png``.
+
+    Replicas sharing a ComfyUI each count who still reads an upload and delete it after the last of their
+    own runs; under one shared name one replica's clean-up would delete a file another replica's prompt is
+    about to read. Still a blob name the pack's clean-up route accepts (letters, digits, - and _).
+    """
+    folder, _, file = name.rpartition("/")
+    stem, dot, ext = file.rpartition(".")
+    return f"{folder}/{stem}_{tag}{dot}{ext}" if folder else f"{stem}_{tag}{dot}{ext}"
 
 
 def _node_order(node_id: str) -> tuple:
@@ -117,13 +137,18 @@ def _node_order(node_id: str) -> tuple:
 class ComfyServer:
     """One ComfyUI: HTTP calls, a websocket listener, health, in-flight count, cached object_info."""
 
-    def __init__(self, url: str, *, poll_interval: float = 1.0):
+    def __init__(self, url: str, *, poll_interval: float = 1.0, capacity: int = 2, tag: str | None = None):
         self.url = url.rstrip("/")
         self.client_id = uuid.uuid4().hex
+        self.tag = tag or self.client_id[:8]  # this replica's mark on its uploads (client_file_name)
         self.poll_interval = poll_interval
+        self.capacity = max(1, capacity)  # prompts in flight on it at once, from every replica
         self.healthy = False
-        self.inflight = 0
-        self.queue_remaining = 0
+        self.draining = False
+        self.inflight = 0  # this replica's tasks on it: reserved by a worker or running (the registry counts)
+        self.posted = 0  # this replica's prompts in ComfyUI's queue now
+        self.queue_remaining = 0  # ComfyUI's queue (every client's prompts), from its status messages
+        self.on_change: Callable[[], None] = lambda: None  # health or load changed (set by the registry)
         self._object_info: ObjectInfo | None = None
         self._object_info_at = 0.0  # monotonic time of the last /object_info fetch
         self._session: aiohttp.ClientSession | None = None
@@ -153,6 +178,18 @@ class ComfyServer:
             await asyncio.wait_for(self._connected.wait(), timeout)
         return self.healthy
 
+    @property
+    def load(self) -> int:
+        """This replica's tasks on it plus the prompts other clients (replicas) have queued there."""
+        return self.inflight + max(0, self.queue_remaining - self.posted)
+
+    async def refresh_load(self) -> None:
+        """Re-read ComfyUI's queue length (a status message may have been missed)."""
+        status, body = await self._json("GET", "/prompt")
+        if status == 200 and isinstance(body, dict):
+            self.queue_remaining = int((body.get("exec_info") or {}).get("queue_remaining", 0))
+            self.on_change()
+
     def _mark_down(self, why: str) -> None:
         if self.healthy:
             log.warning("ComfyUI %s is down: %s", self.url, why)
@@ -160,6 +197,7 @@ class ComfyServer:
         metrics.COMFY_UP.labels(server=self.url).set(0)
         self._connected.clear()
         self._object_info = None
+        self.on_change()
 
     async def _ws_loop(self) -> None:
         ws_url = self.url.replace("http", "ws", 1) + f"/ws?clientId={self.client_id}"
@@ -174,6 +212,7 @@ class ComfyServer:
                     self.healthy = True
                     metrics.COMFY_UP.labels(server=self.url).set(1)
                     self._connected.set()
+                    self.on_change()
                     backoff = 0.2
                     log.info("connected to ComfyUI %s", self.url)
                     async for msg in ws:
@@ -195,6 +234,7 @@ class ComfyServer:
         data = message.get("data") or {}
         if message.get("type") == "status":
             self.queue_remaining = ((data.get("status") or {}).get("exec_info") or {}).get("queue_remaining", 0)
+            self.on_change()
             return
         prompt_id = data.get("prompt_id")
         q = self._watchers.get(prompt_id) if prompt_id else None
@@ -366,28 +406,34 @@ class ComfyServer:
     # --- one graph -------------------------------------------------------------------------
     async def run(self, graph: BuiltGraph, read_blob: BlobReader, on_progress: ProgressFn | None = None) -> RunResult:
         t0 = time.perf_counter()
-        names = list(graph.uploads)
+        local = {name: client_file_name(name, self.tag) for name in graph.uploads}
+        names = list(local.values())
         for name in names:
             self._readers[name] = self._readers.get(name, 0) + 1
         prompt_id = uuid.uuid4().hex
         previews: list[dict[str, Any]] = []
         queue: asyncio.Queue = asyncio.Queue()
         self._watchers[prompt_id] = queue
-        self.inflight += 1
-        finished = False
+        posted = finished = False
         try:
             for name, key in graph.uploads.items():
-                await self._ensure_uploaded(name, key, read_blob)
+                await self._ensure_uploaded(local[name], key, read_blob)
             t_upload = time.perf_counter()
             status, body = await self._json(
                 "POST",
                 "/prompt",
-                json={"prompt": _fresh_results(graph, prompt_id), "client_id": self.client_id, "prompt_id": prompt_id},
+                json={
+                    "prompt": _fresh_results(graph, prompt_id, local),
+                    "client_id": self.client_id,
+                    "prompt_id": prompt_id,
+                },
             )
             if status == 400 and isinstance(body, dict):
                 raise from_prompt_rejection(body, graph.prompt)
             if status != 200:
                 raise BridgeError(ErrorCode.unavailable, f"ComfyUI /prompt answered {status}: {body}")
+            posted = True
+            self.posted += 1
             entry = await self._follow(prompt_id, graph, queue, on_progress)
             finished = True
             t_run = time.perf_counter()
@@ -408,7 +454,8 @@ class ComfyServer:
                 info,
             )
         finally:
-            self.inflight -= 1
+            if posted:
+                self.posted -= 1
             self._watchers.pop(prompt_id, None)
             if not finished:  # cancelled, timed out or failed: never leave it on the server
                 await asyncio.shield(self.interrupt(prompt_id))
@@ -465,12 +512,30 @@ class ComfyServer:
 
 
 class ComfyExecutor:
-    """A pool of ComfyUI servers; each run goes to the least-loaded healthy one."""
+    """A pool of ComfyUI servers; each run goes to the least-loaded healthy one with room."""
 
-    def __init__(self, urls: list[str], *, poll_interval: float = 1.0, wait_available: float = 60.0):
+    def __init__(
+        self,
+        urls: list[str],
+        *,
+        poll_interval: float = 1.0,
+        wait_available: float = 60.0,
+        capacity: int = 2,
+        capacities: dict[str, int] | None = None,
+        replica: str | None = None,
+    ):
         if not urls:
             raise ValueError("ComfyExecutor needs at least one ComfyUI URL")
-        self.servers = [ComfyServer(u, poll_interval=poll_interval) for u in urls]
+        per_url = {u.rstrip("/"): n for u, n in (capacities or {}).items()}
+        # Stable across the replica's restarts: its upload names stay the same (a file left by a crash is reused).
+        tag = hashlib.sha1(replica.encode()).hexdigest()[:8] if replica else None
+        self.servers = [
+            ComfyServer(u, poll_interval=poll_interval, capacity=per_url.get(u.rstrip("/"), capacity), tag=tag)
+            for u in urls
+        ]
+        self.registry = WorkerRegistry(self.servers)
+        for s in self.servers:
+            s.on_change = self.registry.changed
         self.wait_available = wait_available
 
     async def start(self) -> None:
@@ -485,11 +550,35 @@ class ComfyExecutor:
     def healthy(self) -> bool:
         return any(s.healthy for s in self.servers)
 
+    async def acquire(self, timeout: float | None = None) -> ComfyServer | None:
+        """A slot on the least-loaded server with room (waits for one; None after ``timeout``); release it after."""
+        return await self.registry.acquire(timeout)
+
+    async def wait_eligible(self, timeout: float | None = None) -> bool:
+        """Until some server could take a task now (healthy, not drained, below capacity)."""
+        return await self.registry.wait_eligible(timeout)
+
+    def release(self, server: ComfyServer) -> None:
+        self.registry.release(server)
+
+    def find(self, url: str) -> ComfyServer | None:
+        return self.registry.find(url)
+
+    def set_draining(self, url: str, draining: bool) -> bool:
+        return self.registry.set_draining(url, draining)
+
+    def apply_draining(self, urls: set[str]) -> None:
+        self.registry.apply_draining(urls)
+
+    def view(self) -> list[dict[str, Any]]:
+        return self.registry.view()
+
     def pick(self) -> ComfyServer:
+        """A healthy server to read from (object_info, the model listing): the least loaded, drained ones last."""
         up = [s for s in self.servers if s.healthy]
         if not up:
             raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
-        return min(up, key=lambda s: (s.inflight, s.queue_remaining))
+        return min(up, key=lambda s: (s.draining, s.load / s.capacity))
 
     async def object_info(self) -> ObjectInfo:
         return await self.pick().object_info()
@@ -507,17 +596,30 @@ class ComfyExecutor:
         on_progress: ProgressFn | None = None,
         *,
         timeout: float | None = None,
+        server: ComfyServer | None = None,
     ) -> RunResult:
-        """Build the graph against the chosen server's object_info and run it there.
+        """Build the graph against the server's object_info and run it there: ``server`` (a slot the caller
+        acquired), else a slot taken here, waiting up to ``wait_available`` s for a server with room."""
+        if server is None:
+            server = await self.acquire(self.wait_available)
+            if server is None:
+                raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
+            try:
+                return await self._run_on(server, build, read_blob, on_progress, timeout)
+            finally:
+                self.release(server)
+        return await self._run_on(server, build, read_blob, on_progress, timeout)
 
-        With no server up (e.g. the embedded one restarting) it waits up to ``wait_available`` s.
-        """
-        if not self.healthy and self.wait_available > 0:
-            await asyncio.wait(
-                [asyncio.ensure_future(s.wait_connected(self.wait_available)) for s in self.servers],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-        server = self.pick()
+    async def _run_on(
+        self,
+        server: ComfyServer,
+        build: Callable[[ObjectInfo], BuiltGraph],
+        read_blob: BlobReader,
+        on_progress: ProgressFn | None,
+        timeout: float | None,
+    ) -> RunResult:
+        if not server.healthy:  # went away since its slot was taken: retryable, on another (or restarted) one
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {server.url} is not available")
         try:
             graph = build(await server.object_info())
         except GraphBuildError:

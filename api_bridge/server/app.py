@@ -21,7 +21,6 @@ from ..executors import ComfyExecutor, LocalComfyProcess
 from ..models.catalog import ModelCatalog, parse_aliases
 from ..net import UrlPolicy
 from ..service import TaskService
-from ..store import LocalBlobStore, SQLiteTaskStore
 from ..webhooks import WebhookSender
 from ..workflows import routes as workflow_routes
 from ..workflows.registry import WorkflowRegistry, make_sources
@@ -30,6 +29,7 @@ from .auth import warn_if_open
 from .context import BridgeContext
 from .images import ImageLimits, ImageLoader
 from .settings import BridgeSettings
+from .stores import open_blob_store, open_task_store
 
 log = logging.getLogger(__name__)
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -53,8 +53,8 @@ def default_error(info: ErrorInfo, status: int) -> JSONResponse:
 def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     settings = settings or BridgeSettings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = SQLiteTaskStore(settings.resolved_db_path())
-    blobs = LocalBlobStore(settings.data_dir / "blobs")
+    store = open_task_store(settings)
+    blobs = open_blob_store(settings)
     local: LocalComfyProcess | None = None
     if settings.embedded:
         local = LocalComfyProcess(
@@ -69,7 +69,13 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         urls = [local.url]
     else:
         urls = settings.comfy_urls
-    executor = ComfyExecutor(urls, poll_interval=settings.poll_interval)
+    executor = ComfyExecutor(
+        urls,
+        poll_interval=settings.poll_interval,
+        capacity=settings.comfy_capacity,
+        capacities=settings.comfy_capacities,
+        replica=settings.resolved_replica_id(),
+    )
     policy = UrlPolicy(
         allow_private=settings.allow_private_urls,
         timeout=settings.url_timeout,
@@ -85,6 +91,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         result_ttl=settings.result_ttl,
         input_ttl=settings.input_ttl,
         max_attempts=settings.max_attempts,
+        lease=settings.lease,
+        replica=settings.resolved_replica_id(),
         webhooks=WebhookSender(
             settings.webhook_secret,
             attempts=settings.webhook_attempts,
@@ -123,7 +131,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
             await executor.close()
             if local:
                 await local.stop()
-            store.close()
+            await store.aclose()
 
     app = FastAPI(
         title="inpaint-bridge",

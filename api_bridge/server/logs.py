@@ -6,7 +6,7 @@ import json
 import logging
 import time
 
-TASK_FIELDS = ("task_id", "contract", "kind", "status", "seconds")
+TASK_FIELDS = ("task_id", "contract", "kind", "status", "seconds", "worker", "attempt")
 
 
 class JsonFormatter(logging.Formatter):

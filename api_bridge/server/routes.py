@@ -52,16 +52,24 @@ TaskView = create_model(
 
 
 class ServerHealth(BaseModel):
+    """One ComfyUI worker as this replica sees it."""
+
     url: str
     healthy: bool
-    inflight: int
+    draining: bool = Field(description="Finishes its running tasks, gets no new ones (on every replica).")
+    capacity: int = Field(description="Prompts it gets at once, from every replica.")
+    inflight: int = Field(description="This replica's tasks on it (reserved or running).")
+    load: int = Field(description="inflight plus the prompts other replicas have queued there.")
 
 
 class Health(BaseModel):
     status: str
+    replica: str
     comfyui: list[ServerHealth]
-    queued: int
-    running: int
+    queued: int = Field(description="Tasks waiting in the shared queue (every replica's).")
+    running: int = Field(description="Tasks this replica runs now.")
+    running_all: int | None = Field(description="Tasks running on every replica (null while the store is down).")
+    store_up: bool
     embedded: dict[str, Any] | None
 
 
@@ -69,6 +77,11 @@ class Readiness(BaseModel):
     ready: bool
     reasons: list[str]
     queued: int
+
+
+class DrainRequest(BaseModel):
+    url: str = Field(min_length=1, description="The ComfyUI's URL as in IB_COMFY_URLS.")
+    draining: bool = Field(True, description="true: drain it; false: send it tasks again.")
 
 
 # One server-sent event: ``progress`` on every change, then ``finished``; ``data`` is a TaskView as JSON.
@@ -85,6 +98,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 AUTH = (401,)  # every /bridge/v1 route but outputs
+STORE = (503,)  # the task store (Redis) cannot be reached
 
 
 def task_view(ctx: BridgeContext, request: Request, record: TaskRecord) -> dict[str, Any]:
@@ -106,14 +120,17 @@ def make_router(ctx: BridgeContext) -> APIRouter:
 
     @router.get("/health", tags=["ops"], response_model=Health)
     async def health(request: Request) -> dict[str, Any]:
-        """Liveness: the bridge answers. ComfyUI state is reported, not required."""
-        ex = service.executor
+        """Liveness: the bridge answers. ComfyUI and task store state is reported, not required."""
+        stats = await service.stats()
         local = getattr(request.app.state, "local_comfy", None)
         return {
             "status": "ok",
-            "comfyui": [{"url": s.url, "healthy": s.healthy, "inflight": s.inflight} for s in ex.servers],
-            "queued": service.queue_depth,
-            "running": service.running,
+            "replica": stats["replica"],
+            "comfyui": service.workers(),
+            "queued": stats["queued"],
+            "running": stats["running_here"],
+            "running_all": stats["running"],
+            "store_up": stats["store_up"],
             "embedded": (
                 {"pid": local.pid, "restarts": local.restarts, "url": local.url} if local is not None else None
             ),
@@ -123,16 +140,19 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         "/ready",
         tags=["ops"],
         response_model=Readiness,
-        responses={503: {"model": Readiness, "description": "ComfyUI down or the queue over its cap"}},
+        responses={503: {"model": Readiness, "description": "ComfyUI or the task store down, or the queue full"}},
     )
     async def ready() -> JSONResponse:
-        """Readiness: 503 while no ComfyUI is up or the queue is over its cap."""
+        """Readiness: 503 while no ComfyUI is up, the task store cannot be reached or the shared queue is full."""
+        stats = await service.stats()
         reasons = []
         if not service.executor.healthy:
             reasons.append("comfyui_down")
+        if not stats["store_up"]:
+            reasons.append("store_down")
         if service.over_cap:
             reasons.append("queue_full")
-        body = {"ready": not reasons, "reasons": reasons, "queued": service.queue_depth}
+        body = {"ready": not reasons, "reasons": reasons, "queued": stats["queued"]}
         return JSONResponse(body, status_code=503 if reasons else 200)
 
     @router.get(
@@ -142,7 +162,8 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
     )
     async def metrics() -> Response:
-        """Prometheus metrics (text exposition format)."""
+        """Prometheus metrics (text exposition format): the shared queue's depth and this replica's own work."""
+        await service.stats()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @keyed.post(
@@ -187,7 +208,11 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         return await service.put_image(image)
 
     @keyed.post(
-        "/bridge/v1/tasks", tags=["bridge"], status_code=202, response_model=TaskView, responses=errors(*AUTH, 422, 429)
+        "/bridge/v1/tasks",
+        tags=["bridge"],
+        status_code=202,
+        response_model=TaskView,
+        responses=errors(*AUTH, 422, 429, *STORE),
     )
     async def submit(request: Request, body: task_request) -> dict[str, Any]:  # type: ignore[valid-type]  (built above)
         """Queue a typed task (see api_bridge/tasks/); images are refs from /bridge/v1/images."""
@@ -195,7 +220,10 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         return task_view(ctx, request, record)
 
     @keyed.get(
-        "/bridge/v1/tasks/{task_id}", tags=["bridge"], response_model=TaskView, responses=errors(*AUTH, 404, 422)
+        "/bridge/v1/tasks/{task_id}",
+        tags=["bridge"],
+        response_model=TaskView,
+        responses=errors(*AUTH, 404, 422, *STORE),
     )
     async def get_task(
         request: Request, task_id: str, wait: float = Query(0.0, ge=0.0, le=600.0, description="Long-poll (s).")
@@ -205,7 +233,10 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         return task_view(ctx, request, record)
 
     @keyed.post(
-        "/bridge/v1/tasks/{task_id}/cancel", tags=["bridge"], response_model=TaskView, responses=errors(*AUTH, 404, 422)
+        "/bridge/v1/tasks/{task_id}/cancel",
+        tags=["bridge"],
+        response_model=TaskView,
+        responses=errors(*AUTH, 404, 422, *STORE),
     )
     async def cancel(request: Request, task_id: str) -> dict[str, Any]:
         """Cancel a queued or running task (a finished one is returned as it is)."""
@@ -217,7 +248,7 @@ def make_router(ctx: BridgeContext) -> APIRouter:
         response_class=StreamingResponse,
         responses={
             200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}},
-            **errors(*AUTH, 404, 422),
+            **errors(*AUTH, 404, 422, *STORE),
         },
     )
     async def events(request: Request, task_id: str) -> StreamingResponse:
@@ -261,6 +292,22 @@ def make_router(ctx: BridgeContext) -> APIRouter:
             raise BridgeError(ErrorCode.not_found, "no such output (expired?)") from exc
         media = _MEDIA[key.rsplit(".", 1)[1]]
         return Response(data, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
+
+    @keyed.get("/bridge/v1/workers", tags=["ops"], response_model=list[ServerHealth], responses=errors(*AUTH))
+    async def workers() -> list[dict[str, Any]]:
+        """The ComfyUI workers: health, capacity, load and drain state, as this replica sees them."""
+        return service.workers()
+
+    @keyed.post(
+        "/bridge/v1/workers/drain",
+        tags=["ops"],
+        response_model=ServerHealth,
+        responses=errors(*AUTH, 404, 422, *STORE),
+    )
+    async def drain(body: DrainRequest) -> dict[str, Any]:
+        """Drain a ComfyUI for maintenance on every replica (its running tasks finish, it gets no new ones), or
+        with ``draining: false`` send it tasks again. 404 for a URL that is not one of the workers."""
+        return await service.set_draining(body.url, body.draining)
 
     router.include_router(keyed)
     return router

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import socket
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
@@ -48,7 +49,39 @@ class BridgeSettings(BaseSettings):
     data_dir: pathlib.Path = pathlib.Path(".bridge-data")
     db_path: pathlib.Path | None = None  # default data_dir/tasks.sqlite3
 
+    # Several replicas: a shared Redis for tasks and queue, shared storage for images (a folder or S3).
+    redis_url: str | None = Field(
+        None,
+        description="Redis for tasks and the queue shared by every replica (e.g. redis://host:6379/0); "
+        "none: SQLite in data_dir (one replica).",
+    )
+    redis_prefix: str = Field("ib", description="Prefix of every Redis key (several deployments on one Redis).")
+    replica_id: str | None = Field(
+        None,
+        description="This replica's name, unique in the deployment and the same across its restarts "
+        "(default <hostname>:<port>): a restart takes back the tasks it held at once.",
+    )
+    lease: float = Field(
+        30.0,
+        gt=0,
+        description="A running task's lease (s), renewed every third of it; a task whose worker stops "
+        "renewing is taken over after it. The same on every replica.",
+    )
+    blob_dir: pathlib.Path | None = Field(
+        None, description="Images folder (default data_dir/blobs); a folder every replica mounts shares results."
+    )
+    s3_bucket: str | None = Field(None, description="Store images in this S3 bucket instead of a folder.")
+    s3_prefix: str = Field("", description="Key prefix inside the bucket.")
+    s3_endpoint_url: str | None = Field(None, description="S3-compatible endpoint (MinIO, Ceph, R2...).")
+    s3_region: str | None = None
+
     workers: int = Field(4, ge=1, description="Tasks in flight at once (spread over the ComfyUI servers).")
+    comfy_capacity: int = Field(
+        2, ge=1, description="Prompts each ComfyUI gets at once, from every replica (one runs, the rest wait there)."
+    )
+    comfy_capacities: dict[str, int] = Field(
+        default_factory=dict, description="Per-server capacity, JSON {url: n}, over comfy_capacity."
+    )
     queue_cap: int = Field(256, ge=1, description="Queued tasks beyond this are answered 429.")
     task_timeout: float = 600.0
     result_ttl: float = 24 * 3600.0
@@ -92,3 +125,9 @@ class BridgeSettings(BaseSettings):
 
     def resolved_db_path(self) -> pathlib.Path:
         return self.db_path or self.data_dir / "tasks.sqlite3"
+
+    def resolved_blob_dir(self) -> pathlib.Path:
+        return self.blob_dir or self.data_dir / "blobs"
+
+    def resolved_replica_id(self) -> str:
+        return self.replica_id or f"{socket.gethostname()}:{self.port}"

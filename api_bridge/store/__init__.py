@@ -1,7 +1,20 @@
-"""Task store (SQLite by default) and blob store (local disk by default) behind small interfaces."""
+"""Task stores (SQLite by default, Redis for several replicas) and blob stores (a folder, or S3) behind small
+interfaces; ``open_task_store`` / ``open_blob_store`` pick them from the settings."""
 
+from .base import Claim, Renewal, StoreEvent, StoreUnavailableError, TaskStore
 from .blobs import BlobStore, LocalBlobStore
 from .records import TaskRecord, TaskStatus
-from .sqlite import SQLiteTaskStore, TaskStore
+from .sqlite import SQLiteTaskStore
 
-__all__ = ["BlobStore", "LocalBlobStore", "SQLiteTaskStore", "TaskRecord", "TaskStatus", "TaskStore"]
+__all__ = [
+    "BlobStore",
+    "Claim",
+    "LocalBlobStore",
+    "Renewal",
+    "SQLiteTaskStore",
+    "StoreEvent",
+    "StoreUnavailableError",
+    "TaskRecord",
+    "TaskStatus",
+    "TaskStore",
+]

@@ -59,6 +59,7 @@ class TaskRecord(BaseModel):
     webhook_url: str | None = None
     attempts: int = 0
     server: str | None = None  # ComfyUI that ran it
+    worker: str | None = None  # the bridge worker ("<replica>/<index>") that runs or ran it
     created_at: float = Field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None

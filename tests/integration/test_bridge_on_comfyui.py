@@ -170,7 +170,7 @@ def test_comfyui_validation_errors_map_to_graph_invalid(bridge):
 
 def _loop_of(bridge):
     # uvicorn runs the app in its thread's loop; run coroutines there so aiohttp sessions match.
-    return bridge.service._workers[0].get_loop()
+    return bridge.loop
 
 
 def slow_erase(bridge, client) -> dict:

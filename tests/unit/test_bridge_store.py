@@ -1,4 +1,5 @@
-"""SQLite task store and local blob store: round trips, persistence across reopen, expiry."""
+"""SQLite specifics (persistence across reopen, upgrade of an old database) and the local blob store; the
+protocol every task store follows is tests/unit/test_task_stores.py."""
 
 import asyncio
 
@@ -34,20 +35,26 @@ def test_records_round_trip_and_survive_reopening(tmp_path):
     assert run(again.get("nope")) is None
 
 
-def test_list_filters_unfinished_and_expired(tmp_path):
-    store = SQLiteTaskStore(tmp_path / "db.sqlite3")
-    run(store.create(rec(1, contract="a")))
-    run(store.create(rec(2, contract="a", status=TaskStatus.running)))
-    run(store.create(rec(3, contract="b", status=TaskStatus.succeeded, expires_at=50.0)))
-    run(store.create(rec(4, contract="b", status=TaskStatus.failed, expires_at=5000.0)))
-    assert [r.id for r in run(store.list(contract="a"))] == ["t2", "t1"]  # newest first
-    assert [r.id for r in run(store.list(status=[TaskStatus.succeeded, TaskStatus.failed]))] == ["t4", "t3"]
-    assert [r.id for r in run(store.list(limit=1, offset=1))] == ["t3"]
-    assert [r.id for r in run(store.unfinished())] == ["t1", "t2"]
-    assert [r.id for r in run(store.expired(100.0))] == ["t3"]
-    assert run(store.count(TaskStatus.failed)) == 1
-    run(store.delete("t3"))
-    assert run(store.get("t3")) is None
+def test_a_database_from_before_claims_is_upgraded_and_its_running_task_reclaimed(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE tasks (id TEXT PRIMARY KEY, contract TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,"
+        " created_at REAL NOT NULL, expires_at REAL, record TEXT NOT NULL);"
+    )
+    r = rec(1, status=TaskStatus.running, attempts=1)  # its process died before claims existed
+    old.execute(
+        "INSERT INTO tasks VALUES (?,?,?,?,?,?,?)",
+        (r.id, r.contract, r.kind, "running", r.created_at, None, r.model_dump_json()),
+    )
+    old.commit()
+    old.close()
+    store = SQLiteTaskStore(path)
+    claim = run(store.claim("r1/0", lease=30, wait=0.1))
+    assert claim.task_id == "t1" and claim.lapsed and claim.record.attempts == 1
+    store.close()
 
 
 def test_blob_store_keys_are_random_and_path_safe(tmp_path):
