@@ -16,6 +16,7 @@ import io
 import json
 import shutil
 import threading
+import time
 import urllib.parse
 
 import httpx
@@ -198,12 +199,24 @@ def test_a_workflow_saved_in_comfyui_is_served(client, frontend_server):
     saved = (EXAMPLES_DIR / "mask_statistics.json").read_bytes()
     response = httpx.post(f"{frontend_server.url}/userdata/workflows%2Fmy%20stats.json?overwrite=true", content=saved)
     assert response.status_code == 200, response.text
-    listing = client.get("/bridge/v1/workflows").json()
-    mine = next(w for w in listing["workflows"] if w["name"] == "my_stats")
+    mine = _listed_soon(client, "my_stats")
     assert mine["available"] and mine["source"] == "comfyui:workflows" and mine["location"] == "workflows/my stats.json"
     picture = base64.b64encode((INPUT_DIR / "ib_example_coffee_painted.webp").read_bytes()).decode()
     record = run(client, "my_stats", {"image": picture}).json()
     assert record["status"] == "succeeded" and record["info"]["stats"][0]["components"] == 1
+
+
+def _listed_soon(client, name: str, within: float = 5.0) -> dict:
+    """The listing entry of ``name``: the registry re-reads its sources at most once a second, so a file saved
+    just after a refresh shows up on a later request (well within ``within`` s)."""
+    deadline = time.monotonic() + within
+    while True:
+        listing = client.get("/bridge/v1/workflows").json()["workflows"]
+        found = [w for w in listing if w["name"] == name]
+        if found or time.monotonic() > deadline:
+            assert found, f"{name} not listed within {within} s: {[w['name'] for w in listing]}"
+            return found[0]
+        time.sleep(0.2)
 
 
 def test_the_ui_and_api_files_of_one_graph_give_identical_prompts(client, bridge):
