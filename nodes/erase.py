@@ -98,6 +98,14 @@ class Erase(io.ComfyNode):
                     "resize_limit", default=1280, min=64, max=16384, tooltip="Longest side for the resize strategy."
                 ),
                 io.Int.Input(
+                    "radius",
+                    default=4,
+                    min=1,
+                    max=100,
+                    tooltip="telea / navier_stokes: the neighbourhood (px) each filled pixel is computed from "
+                    "(IOPaint cv2_radius).",
+                ),
+                io.Int.Input(
                     "dilate",
                     default=15,
                     min=0,
@@ -127,6 +135,7 @@ class Erase(io.ComfyNode):
         crop_trigger_size=800,
         crop_margin=128,
         resize_limit=1280,
+        radius=4,
         dilate=15,
         feather=4,
         candidates=1,
@@ -156,7 +165,7 @@ class Erase(io.ComfyNode):
                 fill = run_strategy(
                     pixels,
                     hole,
-                    learned if name == MODEL else classical_engine(name),
+                    learned if name == MODEL else classical_engine(name, radius),
                     seed + offset,
                     strategy,
                     crop_trigger_size,
