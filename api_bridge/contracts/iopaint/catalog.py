@@ -1,0 +1,152 @@
+"""What the IOPaint contract lists and runs, from the models really installed on ComfyUI.
+
+The only module of this contract that asks the bridge's model catalog (``ctx.models``, fed by the pack's
+``GET /inpaint-bridge/models``). IOPaint's names for them:
+
+- ``lama``, ``mat``, ``migan``: the first installed erase model of that architecture (others under their
+  file names); ``cv2``: OpenCV Telea / Navier–Stokes (always there); ``exemplar``: this pack's weight-free
+  PatchMatch fill (always there);
+- diffusion checkpoints under their file names, typed by family and inpainting flag;
+- plugins: ``RemoveBG`` with the installed rembg models, ``InteractiveSeg`` with the installed SAM models;
+  a plugin with no model installed is not listed.
+
+A name the catalog does not know is refused, never replaced by another model.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ...errors import BridgeError
+from .errors import IOPaintError
+from .schema import ModelInfo, ModelType, PluginInfo
+
+log = logging.getLogger(__name__)
+
+CV2, EXEMPLAR = "cv2", "exemplar"
+ERASE_ARCHITECTURES = ("lama", "mat", "migan")
+REMOVE_BG, INTERACTIVE_SEG = "RemoveBG", "InteractiveSeg"
+
+Runner = Literal["erase_model", "cv2", "exemplar", "diffusion"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One model the web UI can pick: how IOPaint describes it, and what runs it here."""
+
+    info: ModelInfo
+    runner: Runner
+    file: str | None = None  # the file ComfyUI knows (erase model or checkpoint)
+    inpainting: bool = False  # a 9-channel inpainting checkpoint
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+
+def _entries(listing: dict[str, Any], *keys: str) -> list[dict[str, Any]]:
+    for key in keys:
+        if key in listing:
+            return [e if isinstance(e, dict) else {"name": str(e)} for e in listing[key] or []]
+    return []
+
+
+def _architecture(entry: dict[str, Any]) -> str | None:
+    arch = entry.get("architecture")
+    if arch in ERASE_ARCHITECTURES:
+        return arch
+    lowered = entry["name"].lower().replace("-", "")
+    return next((a for a in ERASE_ARCHITECTURES if a in lowered), None)
+
+
+def _checkpoint_type(entry: dict[str, Any]) -> tuple[ModelType, bool]:
+    name = entry["name"].lower()
+    family = entry.get("family")
+    inpainting = entry.get("inpainting")
+    if inpainting is None:
+        inpainting = "inpaint" in name
+    if family in (None, "unknown"):  # a format the listing cannot read: IOPaint's own guess, by name
+        family = "sdxl" if "xl" in name else "sd15"
+    if family == "sd15":
+        return ("diffusers_sd_inpaint" if inpainting else "diffusers_sd"), bool(inpainting)
+    if family == "sdxl":
+        return ("diffusers_sdxl_inpaint" if inpainting else "diffusers_sdxl"), bool(inpainting)
+    return "diffusers_other", bool(inpainting)
+
+
+def build_choices(listing: dict[str, Any]) -> list[Choice]:
+    """IOPaint's model list from the bridge's listing (pure)."""
+    choices: list[Choice] = []
+    named: set[str] = set()
+    for entry in _entries(listing, "erase", "erase_models"):
+        arch = _architecture(entry)
+        if arch is None:
+            continue
+        name = arch if arch not in named else entry["name"]
+        named.add(arch)
+        choices.append(
+            Choice(ModelInfo(name=name, path=entry["name"], model_type="inpaint"), "erase_model", entry["name"])
+        )
+    choices.append(Choice(ModelInfo(name=CV2, path=CV2, model_type="inpaint"), "cv2"))
+    choices.append(Choice(ModelInfo(name=EXEMPLAR, path=EXEMPLAR, model_type="inpaint"), "exemplar"))
+    for entry in _entries(listing, "checkpoint", "checkpoints"):
+        model_type, inpainting = _checkpoint_type(entry)
+        info = ModelInfo(name=entry["name"], path=entry["name"], model_type=model_type, is_single_file_diffusers=True)
+        choices.append(Choice(info, "diffusion", entry["name"], inpainting))
+    return choices
+
+
+class Catalog:
+    """The contract's view of ``ctx.models``: IOPaint model choices, plugin models, name resolution."""
+
+    def __init__(self, models: Any | None):
+        self._models = models  # api_bridge.models.ModelCatalog (None: only the weight-free engines)
+
+    async def _listing(self) -> dict[str, Any]:
+        if self._models is None:
+            log.warning("iopaint: the bridge has no model catalog; listing the weight-free engines only")
+            return {}
+        return await self._models.listing()
+
+    async def choices(self) -> list[Choice]:
+        return build_choices(await self._listing())
+
+    async def choice(self, name: str) -> Choice:
+        """The model named by IOPaint's name, a file name or stem, or an alias; unknown → 422."""
+        choices = await self.choices()
+        for c in choices:
+            if name in (c.name, c.file):
+                return c
+        if self._models is not None:
+            for kind in ("erase", "checkpoint"):
+                try:
+                    file = await self._models.resolve(kind, name)
+                except BridgeError as exc:
+                    if exc.code.value != "model_not_found":
+                        raise
+                    continue
+                found = next((c for c in choices if c.file == file), None)
+                if found is not None:
+                    return found
+        installed = ", ".join(c.name for c in choices)
+        raise IOPaintError(422, f"model {name!r} is not installed; installed: {installed}")
+
+    async def plugin_models(self) -> dict[str, list[str]]:
+        """Installed models per plugin (empty lists for plugins that cannot run here)."""
+        listing = await self._listing()
+        return {
+            REMOVE_BG: [e["name"] for e in _entries(listing, "rembg")],
+            INTERACTIVE_SEG: [e["name"] for e in _entries(listing, "sam")],
+        }
+
+
+def plugins(models: dict[str, list[str]]) -> list[PluginInfo]:
+    """The plugins this bridge runs: those with a model installed."""
+    out = []
+    if models.get(REMOVE_BG):
+        out.append(PluginInfo(name=REMOVE_BG, support_gen_image=True, support_gen_mask=True))
+    if models.get(INTERACTIVE_SEG):
+        out.append(PluginInfo(name=INTERACTIVE_SEG, support_gen_image=False, support_gen_mask=True))
+    return out
