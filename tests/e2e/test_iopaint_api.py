@@ -1,0 +1,295 @@
+"""IOPaint's /api/v1 on the real bridge and ComfyUI, with the payloads its web UI and scripts send.
+
+Every answer is checked as IOPaint's clients read it: raw image bytes in the input's format with X-Seed
+(exposed by CORS), masks in the web UI's overlay colour, IOPaint's error JSON; erasing keeps every pixel
+outside the mask bit for bit.
+"""
+
+import json
+
+import cv2
+import httpx
+import numpy as np
+import pytest
+from PIL import Image, PngImagePlugin
+from skimage import data
+
+from support.bridge import ThreadedBridge
+from support.iopaint import OVERLAY, brush_mask, data_url, decode, encode, masked
+
+PHOTO = data.coffee()[::2, ::2].copy()  # 300x200, a real photo
+SPOON = [(178, 140), (186, 110), (196, 75), (205, 42)]  # the spoon's handle, image pixels at half size
+ERROR_KEYS = {"error", "detail", "body", "errors"}
+
+
+@pytest.fixture(scope="module")
+def dirs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("iopaint")
+    (root / "out").mkdir()
+    Image.fromarray(PHOTO).save(root / "start photo.png")
+    return root
+
+
+@pytest.fixture(scope="module")
+def bridge(bridge_comfy, dirs):
+    env = {"IB_IOPAINT_OUTPUT_DIR": str(dirs / "out"), "IB_IOPAINT_INPUT": str(dirs / "start photo.png")}
+    b = ThreadedBridge(dirs / "data", [bridge_comfy.url], env=env, workers=1).start(timeout=120)
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def api(bridge):
+    with httpx.Client(base_url=bridge.url + "/api/v1", timeout=120) as client:
+        yield client
+
+
+def frontend_body(image, mask, **settings) -> dict:
+    """What the web UI posts to /inpaint with its default settings (contracts/iopaint.md 5.3)."""
+    return {
+        "image": image,
+        "mask": mask,
+        "ldm_steps": 30,
+        "ldm_sampler": "ddim",
+        "zits_wireframe": True,
+        "cv2_flag": "INPAINT_NS",
+        "cv2_radius": 5,
+        "hd_strategy": "Crop",
+        "hd_strategy_crop_triger_size": 640,
+        "hd_strategy_crop_margin": 128,
+        "hd_trategy_resize_imit": 2048,
+        "prompt": "",
+        "negative_prompt": "out of frame, lowres, error, cropped, worst quality",
+        "use_croper": False,
+        "croper_x": -96,
+        "croper_y": -136,
+        "croper_height": 512,
+        "croper_width": 512,
+        "use_extender": False,
+        "extender_x": 0,
+        "extender_y": 0,
+        "extender_height": 200,
+        "extender_width": 300,
+        "sd_mask_blur": 12,
+        "sd_strength": 1,
+        "sd_steps": 50,
+        "sd_guidance_scale": 7.5,
+        "sd_sampler": "DPM++ 2M",
+        "sd_seed": -1,
+        "sd_match_histograms": False,
+        "sd_lcm_lora": False,
+        "paint_by_example_example_image": None,
+        "p2p_image_guidance_scale": 1.5,
+        "enable_controlnet": False,
+        "controlnet_conditioning_scale": 0.4,
+        "controlnet_method": "",
+        "enable_brushnet": False,
+        "brushnet_method": "random_mask",
+        "brushnet_conditioning_scale": 1,
+        "enable_powerpaint_v2": False,
+        "powerpaint_task": "text-guided",
+        **settings,
+    }
+
+
+def stroke():
+    mask = brush_mask((PHOTO.shape[1], PHOTO.shape[0]), SPOON)
+    return mask, masked(mask)
+
+
+def rgb(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"))
+
+
+def is_error(r: httpx.Response, status: int, detail: str | None = None) -> dict:
+    body = r.json()
+    assert r.status_code == status and set(body) == ERROR_KEYS, (r.status_code, body)
+    assert isinstance(body["errors"], str) and body["errors"]  # what the web UI shows
+    if detail is not None:
+        assert body["detail"] == detail and body["errors"] == f"{status}: {detail}"
+    assert r.headers["access-control-allow-origin"] == "*"
+    return body
+
+
+def test_server_config_and_model_say_what_is_installed(api):
+    config = api.get("/server-config").json()
+    names = [m["name"] for m in config["modelInfos"]]
+    assert {"cv2", "exemplar"} <= set(names) and len(names) == len(set(names))
+    assert config["samplers"] == api.get("/samplers").json() and "PNDM" not in config["samplers"]
+    assert config["enableAutoSaving"] is True and config["enableFileManager"] is False
+    assert config["realesrganModels"] == [] and config["controlnetMethod"] is None
+    current = api.get("/model").json()
+    assert current["name"] == ("lama" if "lama" in names else "exemplar")  # IOPaint's default, when installed
+    assert current["need_prompt"] is False and current["model_type"] == "inpaint"
+    assert api.post("/model", json={"name": "cv2"}).json()["name"] == "cv2"
+    assert api.get("/model").json()["name"] == "cv2"
+
+
+@pytest.mark.parametrize("model, flag", [("cv2", "INPAINT_NS"), ("cv2", "INPAINT_TELEA"), ("exemplar", "INPAINT_NS")])
+def test_the_web_uis_payload_erases_and_keeps_every_pixel_outside_the_mask(api, model, flag):
+    mask, hole = stroke()
+    assert api.post("/model", json={"name": model}).status_code == 200
+    body = frontend_body(data_url(Image.fromarray(PHOTO)), data_url(mask, mime="image/png"), cv2_flag=flag)
+    r = api.post("/inpaint", json=body)
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png", r.text[:300]
+    seed = int(r.headers["x-seed"])
+    assert 1 <= seed <= 99999999  # -1 resolved, as IOPaint answers it
+    assert "X-Seed" in r.headers["access-control-expose-headers"]
+    out = rgb(decode(r.content))
+    assert out.shape == PHOTO.shape
+    assert np.array_equal(out[~hole], PHOTO[~hole]), "outside the mask the photo comes back bit for bit"
+    edge = np.asarray(mask)[..., 3] == 18
+    assert edge.any() and (out[edge] != PHOTO[edge]).any(axis=-1).mean() > 0.2, "faint edge pixels are masked too"
+    change = np.abs(out.astype(int) - PHOTO.astype(int))[hole].mean()
+    assert change > 8, f"the spoon is still there (mean change {change:.1f})"
+
+
+def test_telea_and_navier_stokes_and_their_radius_give_their_own_fills(api):
+    mask, _ = stroke()
+    api.post("/model", json={"name": "cv2"})
+    outs = []
+    for flag, radius in (("INPAINT_NS", 5), ("INPAINT_TELEA", 5), ("INPAINT_TELEA", 15)):
+        body = frontend_body(data_url(Image.fromarray(PHOTO)), data_url(mask), cv2_flag=flag, cv2_radius=radius)
+        outs.append(api.post("/inpaint", json=body).content)
+    assert len(set(outs)) == 3
+
+
+def test_the_result_comes_back_in_the_inputs_format_with_its_alpha_and_text(api):
+    mask, hole = stroke()
+    api.post("/model", json={"name": "cv2"})
+    jpeg = api.post("/inpaint", json={"image": data_url(Image.fromarray(PHOTO), "JPEG"), "mask": data_url(mask)})
+    assert jpeg.headers["content-type"] == "image/jpeg" and decode(jpeg.content).format == "JPEG"
+    assert jpeg.headers["x-seed"] == "42"  # the default seed, echoed
+    webp = api.post("/inpaint", json={"image": data_url(Image.fromarray(PHOTO), "WEBP"), "mask": data_url(mask)})
+    assert webp.headers["content-type"] == "image/webp" and decode(webp.content).format == "WEBP"
+
+    alpha = np.full(PHOTO.shape[:2], 255, np.uint8)
+    alpha[:, :40] = 0
+    rgba = Image.fromarray(np.dstack([PHOTO, alpha]))
+    text = PngImagePlugin.PngInfo()
+    text.add_text("parameters", "a cup of coffee\nNegative prompt: spoon")
+    raw = encode(rgba, "PNG", pnginfo=text)
+    r = api.post("/inpaint", json={"image": data_url(raw), "mask": data_url(mask), "sd_seed": 1234})
+    out = decode(r.content)
+    assert r.headers["x-seed"] == "1234" and out.mode == "RGBA"
+    assert np.array_equal(np.asarray(out)[..., 3], alpha), "an RGBA input's alpha is re-attached"
+    assert out.info["parameters"] == "a cup of coffee\nNegative prompt: spoon"
+    assert np.array_equal(rgb(out)[~hole], PHOTO[~hole])
+
+
+def test_the_last_render_goes_back_in_as_the_next_image(api):
+    api.post("/model", json={"name": "exemplar"})
+    first_mask, _ = stroke()
+    first = api.post("/inpaint", json=frontend_body(data_url(Image.fromarray(PHOTO)), data_url(first_mask)))
+    second_mask = brush_mask((PHOTO.shape[1], PHOTO.shape[0]), [(60, 150), (90, 160)])
+    second = api.post("/inpaint", json=frontend_body(data_url(first.content), data_url(second_mask)))
+    assert second.status_code == 200
+    before, after = rgb(decode(first.content)), rgb(decode(second.content))
+    keep = ~masked(second_mask)
+    assert np.array_equal(after[keep], before[keep]) and not np.array_equal(after, before)
+
+
+def test_hd_strategies_are_honoured_on_a_large_image(api):
+    big = cv2.resize(data.coffee(), (1200, 800), interpolation=cv2.INTER_CUBIC)
+    mask = brush_mask((1200, 800), [(700, 560), (720, 450), (760, 300), (810, 170)], width=60)
+    hole = masked(mask)
+    api.post("/model", json={"name": "cv2"})
+    outs = {}
+    for strategy, extra in (("Original", {}), ("Resize", {"hd_strategy_resize_limit": 400}), ("Crop", {})):
+        body = {"image": data_url(Image.fromarray(big)), "mask": data_url(mask), "hd_strategy": strategy, **extra}
+        outs[strategy] = rgb(decode(api.post("/inpaint", json=body).content))
+        assert np.array_equal(outs[strategy][~hole], big[~hole]), strategy
+    # Crop runs the engine in a window around the stroke; Resize runs it at 400 px and scales the fill up.
+    assert not np.array_equal(outs["Resize"], outs["Original"])
+    assert not np.array_equal(outs["Crop"], outs["Resize"])
+
+
+@pytest.mark.parametrize("operate", ["expand", "shrink", "reverse"])
+def test_adjust_mask_is_iopaints_in_the_web_uis_colour(api, operate):
+    mask, _ = stroke()
+    r = api.post("/adjust_mask", json={"mask": data_url(mask, mime="image/png"), "operate": operate, "kernel_size": 3})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    out = np.asarray(decode(r.content))
+    assert out.shape == (*PHOTO.shape[:2], 4)
+    # IOPaint's helper.adjust_mask: L >= 127, then invert or an elliptic (2k+1)² dilate / erode.
+    grey = np.where(np.asarray(mask.convert("L")) >= 127, 255, 0).astype(np.uint8)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    expected = {"reverse": 255 - grey, "expand": cv2.dilate(grey, kernel), "shrink": cv2.erode(grey, kernel)}[operate]
+    on = expected > 128
+    assert (out[on] == OVERLAY).all() and (out[~on] == 0).all()
+
+
+def test_gen_info_save_image_and_inputimage(api, dirs):
+    text = PngImagePlugin.PngInfo()
+    text.add_text("parameters", "espresso, top view\nNegative prompt: spoon, blur\nSteps: 30")
+    png = encode(Image.fromarray(PHOTO), "PNG", pnginfo=text)
+    info = api.post("/gen-info", files={"file": ("x.png", png, "image/png")})
+    assert info.json() == {"prompt": "espresso, top view", "negative_prompt": "spoon, blur"}
+
+    saved = api.post("/save_image", files={"file": ("../result 1.png", png, "image/png")})
+    assert saved.status_code == 200 and saved.json() is None
+    assert (dirs / "out" / "result 1.png").read_bytes() == png
+
+    start = api.get("/inputimage", headers={"pragma": "no-cache", "cache-control": "no-cache"})
+    assert start.status_code == 200 and start.headers["content-type"] == "image/png"
+    assert "filename=start photo.png" in start.headers["content-disposition"]  # the web UI's name for it
+    assert np.array_equal(rgb(decode(start.content)), PHOTO)
+
+
+def test_refusals_come_in_iopaints_error_json(api):
+    mask, _ = stroke()
+    photo = data_url(Image.fromarray(PHOTO))
+    is_error(api.post("/inpaint", json={"image": None, "mask": data_url(mask)}), 400)  # IOPaint: a 500 there
+    small = data_url(mask.resize((100, 50)))
+    is_error(
+        api.post("/inpaint", json={"image": photo, "mask": small}),
+        400,
+        "Image size((200, 300)) and mask size((50, 100)) not match.",
+    )
+    bad = is_error(api.post("/inpaint", json={"image": "data:image/png;base64,@@not base64@@", "mask": small}), 400)
+    assert "base64" in bad["detail"]
+    notimage = is_error(api.post("/inpaint", json={"image": data_url(b"plain text"), "mask": small}), 400)
+    assert "not a readable image" in notimage["detail"]
+    unknown = is_error(api.post("/model", json={"name": "sd-9-ultra"}), 422)
+    assert "sd-9-ultra" in unknown["detail"] and "cv2" in unknown["detail"]  # names what is installed
+    is_error(api.post("/run_plugin_gen_mask", json={"name": "RealESRGAN", "image": photo}), 422, "Plugin not found")
+    invalid = is_error(api.post("/inpaint", json={"image": photo, "mask": small, "cv2_flag": "FAST"}), 422)
+    assert invalid["error"] == "RequestValidationError" and invalid["detail"][0]["loc"] == ["body", "cv2_flag"]
+    broken = api.post("/inpaint", content=b"{nope", headers={"Content-Type": "application/json"})
+    is_error(broken, 422)
+    missing = is_error(api.post("/gen-info"), 422)
+    assert missing["detail"][0]["loc"] == ["body", "file"]
+    assert api.post("/switch_plugin_model", json={"plugin_name": "Nope", "model_name": "x"}).json() is None
+
+
+def test_a_browser_on_another_origin_may_call_and_read_the_seed(api):
+    pre = api.options(
+        "/inpaint",
+        headers={
+            "Origin": "http://elsewhere.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    assert pre.headers["access-control-allow-headers"] == "content-type"
+
+
+def test_the_web_ui_is_served_at_the_root_on_the_same_origin(bridge):
+    with httpx.Client(base_url=bridge.url, timeout=30) as c:
+        index = c.get("/")
+        assert index.status_code == 200 and index.headers["content-type"].startswith("text/html")
+        assert "<title>IOPaint</title>" in index.text
+        scripts = [part.split('"')[0] for part in index.text.split('src="')[1:]]
+        styles = [part.split('"')[0] for part in index.text.split('href="')[1:] if ".css" in part.split('"')[0]]
+        for path in [*scripts, *styles, "/favicon.ico"]:
+            r = c.get(path)
+            assert r.status_code == 200 and r.content, path
+        assert c.get(scripts[0]).headers["content-type"].startswith("text/javascript")
+        assert "/api/v1" in c.get(scripts[0]).text  # the bundle's relative API base: same origin
+        missing = c.get("/assets/nothing-here.js")
+        assert missing.status_code == 404 and set(missing.json()) == ERROR_KEYS
+        # POST / belongs to the contracts that share the root (Volcengine): not this UI's.
+        assert c.post("/", json={}).status_code != 200
+        assert json.loads(c.get("/api/v1/samplers").text)
