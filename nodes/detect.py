@@ -18,10 +18,13 @@ FOLDER = "grounding-dino"
 DinoModel = io.Custom("IB_GROUNDING_DINO")
 
 
-def dino_choices() -> list[str]:
+def installed_dino_models() -> list[str]:
     """Model folders: sub-folders of models/grounding-dino holding a config.json."""
-    names = {f.split("/")[0] for f in folder_paths.get_filename_list(FOLDER) if f.endswith("/config.json")}
-    return sorted(names) or ["grounding-dino-tiny"]
+    return sorted({f.split("/")[0] for f in folder_paths.get_filename_list(FOLDER) if f.endswith("/config.json")})
+
+
+def dino_choices() -> list[str]:
+    return installed_dino_models() or ["grounding-dino-tiny"]
 
 
 def model_folder(name: str) -> str:
