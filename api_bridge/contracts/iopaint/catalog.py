@@ -15,15 +15,14 @@ A name the catalog does not know is refused, never replaced by another model.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ...errors import BridgeError
+from ...errors import BridgeError, ErrorCode
+from ...models import ModelCatalog
+from ...models.resolve import entries
 from .errors import IOPaintError
 from .schema import ModelInfo, ModelType, PluginInfo
-
-log = logging.getLogger(__name__)
 
 CV2, EXEMPLAR = "cv2", "exemplar"
 ERASE_ARCHITECTURES = ("lama", "mat", "migan")
@@ -44,13 +43,6 @@ class Choice:
     @property
     def name(self) -> str:
         return self.info.name
-
-
-def _entries(listing: dict[str, Any], *keys: str) -> list[dict[str, Any]]:
-    for key in keys:
-        if key in listing:
-            return [e if isinstance(e, dict) else {"name": str(e)} for e in listing[key] or []]
-    return []
 
 
 def _architecture(entry: dict[str, Any]) -> str | None:
@@ -80,7 +72,7 @@ def build_choices(listing: dict[str, Any]) -> list[Choice]:
     """IOPaint's model list from the bridge's listing (pure)."""
     choices: list[Choice] = []
     named: set[str] = set()
-    for entry in _entries(listing, "erase", "erase_models"):
+    for entry in entries(listing, "erase"):
         arch = _architecture(entry)
         if arch is None:
             continue
@@ -91,7 +83,7 @@ def build_choices(listing: dict[str, Any]) -> list[Choice]:
         )
     choices.append(Choice(ModelInfo(name=CV2, path=CV2, model_type="inpaint"), "cv2"))
     choices.append(Choice(ModelInfo(name=EXEMPLAR, path=EXEMPLAR, model_type="inpaint"), "exemplar"))
-    for entry in _entries(listing, "checkpoint", "checkpoints"):
+    for entry in entries(listing, "checkpoint"):
         model_type, inpainting = _checkpoint_type(entry)
         info = ModelInfo(name=entry["name"], path=entry["name"], model_type=model_type, is_single_file_diffusers=True)
         choices.append(Choice(info, "diffusion", entry["name"], inpainting))
@@ -101,13 +93,10 @@ def build_choices(listing: dict[str, Any]) -> list[Choice]:
 class Catalog:
     """The contract's view of ``ctx.models``: IOPaint model choices, plugin models, name resolution."""
 
-    def __init__(self, models: Any | None):
-        self._models = models  # api_bridge.models.ModelCatalog (None: only the weight-free engines)
+    def __init__(self, models: ModelCatalog):
+        self._models = models
 
     async def _listing(self) -> dict[str, Any]:
-        if self._models is None:
-            log.warning("iopaint: the bridge has no model catalog; listing the weight-free engines only")
-            return {}
         return await self._models.listing()
 
     async def choices(self) -> list[Choice]:
@@ -119,17 +108,16 @@ class Catalog:
         for c in choices:
             if name in (c.name, c.file):
                 return c
-        if self._models is not None:
-            for kind in ("erase", "checkpoint"):
-                try:
-                    file = await self._models.resolve(kind, name)
-                except BridgeError as exc:
-                    if exc.code.value != "model_not_found":
-                        raise
-                    continue
-                found = next((c for c in choices if c.file == file), None)
-                if found is not None:
-                    return found
+        for kind in ("erase", "checkpoint"):  # a stem or an IB_MODEL_ALIASES name
+            try:
+                file = await self._models.resolve(kind, name)
+            except BridgeError as exc:
+                if exc.code is not ErrorCode.model_not_found:
+                    raise
+                continue
+            found = next((c for c in choices if c.file == file), None)
+            if found is not None:
+                return found
         installed = ", ".join(c.name for c in choices)
         raise IOPaintError(422, f"model {name!r} is not installed; installed: {installed}")
 
@@ -137,8 +125,8 @@ class Catalog:
         """Installed models per plugin (empty lists for plugins that cannot run here)."""
         listing = await self._listing()
         return {
-            REMOVE_BG: [e["name"] for e in _entries(listing, "rembg")],
-            INTERACTIVE_SEG: [e["name"] for e in _entries(listing, "sam")],
+            REMOVE_BG: [e["name"] for e in entries(listing, "rembg")],
+            INTERACTIVE_SEG: [e["name"] for e in entries(listing, "sam")],
         }
 
 

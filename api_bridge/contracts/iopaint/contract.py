@@ -41,7 +41,7 @@ def make_router(ctx) -> APIRouter:
     api = IOPaint(
         service=ctx.service,
         load=ctx.images.load,
-        catalog=Catalog(getattr(ctx, "models", None)),
+        catalog=Catalog(ctx.models),
         selections=Selections(settings.model, settings.remove_bg_model, settings.interactive_seg_model),
         timeout=settings.timeout,
         quality=settings.quality,

@@ -23,6 +23,7 @@ _STATUS = {
     ErrorCode.url_refused: 400,
     ErrorCode.input_too_large: 413,
     ErrorCode.not_found: 404,
+    ErrorCode.model_not_found: 422,  # as an unknown model in POST /model
     ErrorCode.queue_full: 429,
     ErrorCode.timeout: 504,
     ErrorCode.unavailable: 503,

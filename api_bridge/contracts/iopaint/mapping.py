@@ -78,8 +78,8 @@ def interactive_seg_task(image: ImageRef, clicks: list[list[int]], model: str) -
     if not clicks:
         raise IOPaintError(400, "InteractiveSeg needs at least one click [x, y, 1 or 0]")
     points = []
-    for click in clicks:
-        if len(click) != 3 or click[2] not in (0, 1):
+    for click in clicks:  # the web UI adds the click's index as a 4th value
+        if len(click) < 3 or click[2] not in (0, 1):
             raise IOPaintError(400, f"a click is [x, y, 1 (include) or 0 (exclude)], got {click}")
         points.append((float(click[0]), float(click[1]), click[2]))
     return GenerateMaskTask(

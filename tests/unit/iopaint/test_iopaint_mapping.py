@@ -52,7 +52,7 @@ def test_a_diffusion_model_is_not_an_erase_model():
 
 
 def test_clicks_become_sam_points_and_the_mask_grows_like_iopaints_9x9_dilation():
-    task = interactive_seg_task(IMAGE, [[10, 20, 1], [30, 5, 0]], "minisam")
+    task = interactive_seg_task(IMAGE, [[10, 20, 1, 0], [30, 5, 0, 1]], "minisam")  # the web UI's 4th: index
     assert task.segmenter.points == [(10.0, 20.0, 1), (30.0, 5.0, 0)]
     assert task.segmenter.model_name == "minisam" and task.segmenter.multimask == "best"
     assert (task.adjust.grow, task.adjust.kernel) == (4, "square")
