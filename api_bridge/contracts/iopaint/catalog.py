@@ -90,6 +90,10 @@ def build_choices(listing: dict[str, Any]) -> list[Choice]:
     return choices
 
 
+def _named(choices: list[Choice], name: str) -> Choice | None:
+    return next((c for c in choices if name in (c.name, c.file)), None)
+
+
 class Catalog:
     """The contract's view of ``ctx.models``: IOPaint model choices, plugin models, name resolution."""
 
@@ -104,22 +108,24 @@ class Catalog:
 
     async def choice(self, name: str) -> Choice:
         """The model named by IOPaint's name, a file name or stem, or an alias; unknown → 422."""
-        choices = await self.choices()
-        for c in choices:
-            if name in (c.name, c.file):
-                return c
-        for kind in ("erase", "checkpoint"):  # a stem or an IB_MODEL_ALIASES name
+        found = _named(await self.choices(), name) or await self._resolved(name)
+        if found is None:
+            installed = ", ".join(c.name for c in await self.choices())
+            raise IOPaintError(422, f"model {name!r} is not installed; installed: {installed}")
+        return found
+
+    async def _resolved(self, name: str) -> Choice | None:
+        """A stem or an IB_MODEL_ALIASES name, by the bridge's resolver; its miss refetches a stale listing,
+        so a file added since the last one is found too."""
+        for kind in ("erase", "checkpoint"):
             try:
                 file = await self._models.resolve(kind, name)
             except BridgeError as exc:
                 if exc.code is not ErrorCode.model_not_found:
                     raise
                 continue
-            found = next((c for c in choices if c.file == file), None)
-            if found is not None:
-                return found
-        installed = ", ".join(c.name for c in choices)
-        raise IOPaintError(422, f"model {name!r} is not installed; installed: {installed}")
+            return _named(await self.choices(), file)
+        return _named(await self.choices(), name)
 
     async def plugin_models(self) -> dict[str, list[str]]:
         """Installed models per plugin (empty lists for plugins that cannot run here)."""

@@ -49,8 +49,8 @@ def make_router(ctx) -> APIRouter:
         output_dir=settings.output_dir,
     )
     router = APIRouter()
-    router.include_router(routes.make_router(api))
-    router.include_router(web.make_router(settings.web_dir))
+    # The routes themselves, not included routers: the app maps each route's endpoint to this contract's errors.
+    router.routes.extend([*routes.make_router(api).routes, *web.make_router(settings.web_dir).routes])
     return router
 
 

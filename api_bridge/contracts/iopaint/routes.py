@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ...errors import BridgeError
 from .errors import CORS_HEADERS, IOPaintError, error_response, from_bridge_error, responses, validation_response
@@ -52,6 +53,8 @@ class IOPaintRoute(APIRoute):
                 response = exc.response()
             except BridgeError as exc:
                 response = from_bridge_error(exc.info).response()
+            except StarletteHTTPException as exc:  # FastAPI's own: a body it cannot decode is bad JSON (422)
+                response = error_response(422 if exc.status_code == 400 else exc.status_code, exc.detail)
             except RequestValidationError as exc:
                 errors = [{k: e.get(k) for k in ("type", "loc", "msg")} for e in exc.errors()]
                 response = validation_response(errors)

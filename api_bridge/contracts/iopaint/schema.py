@@ -55,7 +55,16 @@ class Body(BaseModel):
         return data
 
 
+def _image_and_mask_required(schema: dict[str, Any]) -> None:
+    # Documented as what they are in practice (IOPaint declares them optional, then fails without them).
+    schema["required"] = ["image", "mask"]
+    for name in ("image", "mask"):
+        schema["properties"][name] = {"type": "string", "description": schema["properties"][name]["description"]}
+
+
 class InpaintRequest(Body):
+    model_config = ConfigDict(json_schema_extra=_image_and_mask_required)
+
     image: str | None = Field(None, description="base64 image (data: URI prefixes accepted); required")
     mask: str | None = Field(None, description="base64 mask, greyscale > 127 = inpaint, alpha ignored; required")
 
