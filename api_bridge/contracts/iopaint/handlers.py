@@ -21,7 +21,15 @@ from ...tasks import TaskBase
 from . import mapping
 from .catalog import EXEMPLAR, INTERACTIVE_SEG, REMOVE_BG, Catalog, Choice, plugins
 from .errors import IOPaintError
-from .inputs import IMAGE_LIMITS, Picture, encode_result, image_format, overlay_mask, request_bytes
+from .inputs import (
+    IMAGE_LIMITS,
+    Picture,
+    encode_result,
+    image_format,
+    overlay_mask,
+    request_bytes,
+    result_is_as_stored,
+)
 from .schema import (
     SAMPLERS,
     AdjustMaskRequest,
@@ -162,7 +170,10 @@ class IOPaint:
             raise IOPaintError(422, f"{choice.name}: diffusion inpainting is not available on this bridge yet")
         task = self._task(lambda: mapping.erase_task(req, choice, image_ref, mask_ref, seed & 0xFFFFFFFF))
         record = await self._run(task)
-        result = await self._output_image(record, "image")
+        png = await self.service.read_output(record.output("image").key)
+        if result_is_as_stored(picture):
+            return ImageReply(png, "image/png", seed)
+        result = await self.load(png, IMAGE_LIMITS, what="the result", keep_mode=True)
         content, media = await asyncio.to_thread(encode_result, result, picture, self.quality)
         return ImageReply(content, media, seed)
 

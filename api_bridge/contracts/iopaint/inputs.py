@@ -65,6 +65,15 @@ def request_bytes(value: str | None, what: str) -> bytes:
     return bytes_from_text(value)
 
 
+KEPT_INFO = ("parameters", "dpi", "icc_profile")  # what IOPaint's pil_to_bytes carries over to the result
+
+
+def result_is_as_stored(like: Picture) -> bool:
+    """The stored result (a PNG without text chunks) is already the answer: an opaque PNG input with nothing to
+    carry over. Skips a decode and a re-encode (~0.4 s on a 2048² picture)."""
+    return like.format == "png" and like.alpha is None and not any(like.info.get(k) for k in KEPT_INFO)
+
+
 def encode_result(result: Image.Image, like: Picture, quality: int = JPEG_QUALITY) -> tuple[bytes, str]:
     """The result in the input's format (bytes, media type), with the input's alpha and PNG text."""
     image = result.convert("RGB")
@@ -79,7 +88,7 @@ def encode_result(result: Image.Image, like: Picture, quality: int = JPEG_QUALIT
         kwargs["pnginfo"] = text
     if fmt in ("jpeg", "webp"):
         kwargs["quality"] = quality
-    for key in ("dpi", "icc_profile"):
+    for key in KEPT_INFO[1:]:
         if like.info.get(key) is not None:
             kwargs[key] = like.info[key]
     if fmt in ("jpeg", "bmp") and image.mode == "RGBA":

@@ -15,6 +15,7 @@ from api_bridge.contracts.iopaint.inputs import (
     image_format,
     overlay_mask,
     request_bytes,
+    result_is_as_stored,
 )
 
 
@@ -83,3 +84,12 @@ def test_error_body_is_iopaints():
         "body": "",
         "errors": "422: Plugin not found",
     }
+
+
+def test_only_an_opaque_png_with_nothing_to_carry_is_answered_as_stored():
+    opaque = Image.new("RGB", (4, 4))
+    assert result_is_as_stored(Picture(opaque, "png"))
+    assert not result_is_as_stored(Picture(opaque, "jpeg"))
+    assert not result_is_as_stored(Picture(Image.new("RGBA", (4, 4)), "png"))
+    assert not result_is_as_stored(Picture(opaque, "png", {"parameters": "a cat"}))
+    assert not result_is_as_stored(Picture(opaque, "png", {"dpi": (300, 300)}))
