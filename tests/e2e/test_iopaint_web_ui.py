@@ -1,9 +1,9 @@
 """IOPaint's own web UI (from the iopaint 1.6.0 wheel) served by the bridge, in headless Chromium.
 
 A user opens the page, loads a real photo, paints over the spoon and gets it erased (the model the UI
-starts with: LaMa when installed, else the weight-free exemplar engine); clicks the cup in Interactive
-Segmentation (the default SAM model) and sees its mask. What the UI shows is compared with what the
-bridge answered, and the answer with the photo: outside the painted stroke nothing changes.
+starts with: LaMa when installed, else the weight-free exemplar engine); clicks the spoon in Interactive
+Segmentation (the default SAM model), sees its mask and erases it. What the UI shows is compared with what
+the bridge answered, and the answer with the photo: outside the painted stroke nothing changes.
 """
 
 import cv2
@@ -19,7 +19,8 @@ from support.iopaint_page import canvases, data_url_bytes, draw, open_iopaint, u
 PHOTO = data.coffee()  # 600x400
 # The spoon, in image pixels: its bowl, then up the handle.
 SPOON = [(350, 330), (385, 325), (390, 290), (345, 285), (350, 255), (385, 250), (392, 200), (402, 150), (414, 62)]
-CUP = (330, 150)
+BOWL = (360, 290)  # the spoon's bowl
+HANDLE = [(392, 200), (402, 150), (414, 62)]
 BRUSH_REACH = 32  # px around the stroke's path the UI's brush (40 px wide at 1:1) can paint, with its soft edge
 
 
@@ -74,26 +75,37 @@ def test_painting_over_the_spoon_erases_it_and_nothing_else(page, photo_file):
     page.screenshot("iopaint_erase")
 
 
-def test_clicking_the_cup_in_interactive_segmentation_shows_its_mask(page, photo_file):
+def test_a_click_in_interactive_segmentation_masks_the_spoon_and_accepting_erases_it(page, photo_file):
     origin = upload(page, photo_file)
     page.click("button:has(svg) >> nth=4")  # the plugins menu, left of the size badge
     page.click("[role=menuitem]:has-text('Interactive Segmentation')")
-    page.click_at(origin[0] + CUP[0], origin[1] + CUP[1])
+    page.click_at(origin[0] + BOWL[0], origin[1] + BOWL[1])
     call = wait_call(page, "run_plugin_gen_mask")
     assert call["status"] == 200 and call["request"]["name"] == "InteractiveSeg"
-    assert [c[:3] for c in call["request"]["clicks"]] == [[CUP[0], CUP[1], 1]]
+    assert [c[:3] for c in call["request"]["clicks"]] == [[BOWL[0], BOWL[1], 1]]
     mask = np.asarray(decode(call["bytes"]))
     on = mask[..., 3] > 0
-    assert (mask[on] == OVERLAY).all() and on[CUP[1], CUP[0]], "the clicked cup is in the mask"
-    assert 0.03 < on.mean() < 0.8
-    page.wait_for("() => document.querySelectorAll('canvas').length >= 2")
-    overlay = page.wait_for(
-        "() => { const c = document.querySelectorAll('canvas')[1]; const d = c.getContext('2d')"
-        ".getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0;"
-        " return n > 0 && n; }",
+    assert (mask[on] == OVERLAY).all() and on[BOWL[1], BOWL[0]], "the clicked bowl is in the mask"
+    assert 0.002 < on.mean() < 0.2, "the spoon, not the table"
+    drawn = page.wait_for(
+        """() => {
+          const c = document.querySelectorAll('canvas')[1];
+          const d = c && c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; d && i < d.length; i += 4) n += d[i] > 0;
+          return n > 0 && n;
+        }""",
         timeout=30,
     )
-    assert overlay == on.sum(), "the UI draws the mask the bridge answered"
-    shown = canvases(page)[1]
-    assert np.array_equal(shown[..., 3] > 0, on)
+    assert drawn == on.sum() and np.array_equal(canvases(page)[1][..., 3] > 0, on), "the UI shows the answered mask"
     page.screenshot("iopaint_interactive_seg")
+
+    page.click("button:has-text('Accept')")  # the mask joins the brush's; the next stroke erases both
+    draw(page, origin, HANDLE)
+    erase = wait_call(page, "inpaint")
+    hole = masked(decode(data_url_bytes(erase["request"]["mask"])))
+    assert (hole >= on).all(), "the accepted mask is erased with the stroke"
+    result = np.asarray(decode(erase["bytes"]).convert("RGB"))
+    assert np.array_equal(result[~hole], PHOTO[~hole])
+    page.mouse([{"move": [5, 5]}])
+    page.screenshot("iopaint_interactive_seg_erased")
