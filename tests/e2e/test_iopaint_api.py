@@ -15,7 +15,7 @@ from PIL import Image, PngImagePlugin
 from skimage import data
 
 from support.bridge import ThreadedBridge
-from support.iopaint import OVERLAY, brush_mask, data_url, decode, encode, masked
+from support.iopaint import OVERLAY, brush_mask, data_url, decode, encode, frontend_body, masked
 
 PHOTO = data.coffee()[::2, ::2].copy()  # 300x200, a real photo
 SPOON = [(178, 140), (186, 110), (196, 75), (205, 42)]  # the spoon's handle, image pixels at half size
@@ -42,54 +42,6 @@ def bridge(bridge_comfy, dirs):
 def api(bridge):
     with httpx.Client(base_url=bridge.url + "/api/v1", timeout=120) as client:
         yield client
-
-
-def frontend_body(image, mask, **settings) -> dict:
-    """What the web UI posts to /inpaint with its default settings (contracts/iopaint.md 5.3)."""
-    return {
-        "image": image,
-        "mask": mask,
-        "ldm_steps": 30,
-        "ldm_sampler": "ddim",
-        "zits_wireframe": True,
-        "cv2_flag": "INPAINT_NS",
-        "cv2_radius": 5,
-        "hd_strategy": "Crop",
-        "hd_strategy_crop_triger_size": 640,
-        "hd_strategy_crop_margin": 128,
-        "hd_trategy_resize_imit": 2048,
-        "prompt": "",
-        "negative_prompt": "out of frame, lowres, error, cropped, worst quality",
-        "use_croper": False,
-        "croper_x": -96,
-        "croper_y": -136,
-        "croper_height": 512,
-        "croper_width": 512,
-        "use_extender": False,
-        "extender_x": 0,
-        "extender_y": 0,
-        "extender_height": 200,
-        "extender_width": 300,
-        "sd_mask_blur": 12,
-        "sd_strength": 1,
-        "sd_steps": 50,
-        "sd_guidance_scale": 7.5,
-        "sd_sampler": "DPM++ 2M",
-        "sd_seed": -1,
-        "sd_match_histograms": False,
-        "sd_lcm_lora": False,
-        "paint_by_example_example_image": None,
-        "p2p_image_guidance_scale": 1.5,
-        "enable_controlnet": False,
-        "controlnet_conditioning_scale": 0.4,
-        "controlnet_method": "",
-        "enable_brushnet": False,
-        "brushnet_method": "random_mask",
-        "brushnet_conditioning_scale": 1,
-        "enable_powerpaint_v2": False,
-        "powerpaint_task": "text-guided",
-        **settings,
-    }
 
 
 def stroke():

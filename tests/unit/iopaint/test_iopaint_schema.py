@@ -5,57 +5,15 @@ from pydantic import ValidationError
 
 from api_bridge.contracts.iopaint.schema import SAMPLERS, AdjustMaskRequest, InpaintRequest, RunPluginRequest
 from api_bridge.samplers import resolve_sampler
+from support.iopaint import frontend_body
 
-# What the shipped web UI sends with default settings (contracts/iopaint.md 5.3), images elided.
-FRONTEND_BODY = {
-    "image": "data:application/octet-stream;base64,AAAA",
-    "mask": "data:image/png;base64,AAAA",
-    "ldm_steps": 30,
-    "ldm_sampler": "ddim",
-    "zits_wireframe": True,
-    "cv2_flag": "INPAINT_NS",
-    "cv2_radius": 5,
-    "hd_strategy": "Crop",
-    "hd_strategy_crop_triger_size": 640,
-    "hd_strategy_crop_margin": 128,
-    "hd_trategy_resize_imit": 2048,
-    "prompt": "",
-    "negative_prompt": "out of frame, lowres",
-    "use_croper": False,
-    "croper_x": -96,
-    "croper_y": -136,
-    "croper_height": 512,
-    "croper_width": 512,
-    "use_extender": False,
-    "extender_x": 0,
-    "extender_y": 0,
-    "extender_height": 240,
-    "extender_width": 320,
-    "sd_mask_blur": 12,
-    "sd_strength": 1,
-    "sd_steps": 50,
-    "sd_guidance_scale": 7.5,
-    "sd_sampler": "DPM++ 2M",
-    "sd_seed": -1,
-    "sd_match_histograms": False,
-    "sd_lcm_lora": False,
-    "paint_by_example_example_image": None,
-    "p2p_image_guidance_scale": 1.5,
-    "enable_controlnet": False,
-    "controlnet_conditioning_scale": 0.4,
-    "controlnet_method": "",
-    "enable_brushnet": False,
-    "brushnet_method": "random_mask",
-    "brushnet_conditioning_scale": 1,
-    "enable_powerpaint_v2": False,
-    "powerpaint_task": "text-guided",
-}
+FRONTEND_BODY = frontend_body("data:application/octet-stream;base64,AAAA", "data:image/png;base64,AAAA")
 
 
 def test_the_frontend_body_parses_and_its_misspelled_keys_leave_the_defaults():
     req = InpaintRequest.model_validate(FRONTEND_BODY)
     assert req.hd_strategy_crop_trigger_size == 800 and req.hd_strategy_resize_limit == 1280
-    assert req.cv2_radius == 5 and req.sd_seed == -1 and req.croper_x == -96
+    assert req.cv2_radius == 5 and req.sd_seed == -1 and req.croper_x == -96 and req.sd_sampler == "DPM++ 2M"
     assert req.sd_keep_unmasked_area is True and req.sd_outpainting_softness == 20.0
 
 
