@@ -77,7 +77,6 @@ class IOPaint:
         self.service, self.load, self.catalog, self.selections = service, load, catalog, selections
         self.timeout, self.quality = timeout, quality
         self.input_path, self.output_dir = input_path, output_dir
-        self._switching = asyncio.Lock()
 
     # --- models and configuration ---------------------------------------------------------
     async def current_choice(self) -> Choice:
@@ -91,10 +90,9 @@ class IOPaint:
         return (await self.current_choice()).info
 
     async def switch_model(self, name: str) -> ModelInfo:
-        async with self._switching:
-            choice = await self.catalog.choice(name)
-            self.selections.model = choice.name
-            return choice.info
+        choice = await self.catalog.choice(name)
+        self.selections.model = choice.name
+        return choice.info
 
     async def _plugin_model(self, plugin: str) -> str:
         installed = (await self.catalog.plugin_models())[plugin]
@@ -105,7 +103,7 @@ class IOPaint:
             raise IOPaintError(422, "Plugin not found")
         return installed[0]
 
-    async def server_config(self, *, file_manager: bool = False) -> ServerConfigResponse:
+    async def server_config(self) -> ServerConfigResponse:
         models = await self.catalog.plugin_models()
         rembg, sam = models[REMOVE_BG], models[INTERACTIVE_SEG]
         return ServerConfigResponse(
@@ -117,7 +115,7 @@ class IOPaint:
             realesrganModels=[],
             interactiveSegModel=self.selections.interactive_seg_model or (sam[0] if sam else ""),
             interactiveSegModels=sam,
-            enableFileManager=file_manager,
+            enableFileManager=False,  # no file manager (IOPaint's --input folder)
             enableAutoSaving=self.output_dir is not None,
             enableControlnet=False,
             controlnetMethod=None,
