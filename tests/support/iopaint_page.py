@@ -35,7 +35,12 @@ RECORDER = """() => {
 
 
 def open_iopaint(page, url: str) -> None:
-    """Load the UI and start recording its API calls."""
+    """Load the UI and start recording its API calls (a missing UI fails with the bridge's own reason)."""
+    import httpx
+
+    index = httpx.get(url.rstrip("/") + "/", timeout=30)
+    if index.status_code != 200:
+        raise AssertionError(f"the bridge serves no web UI at /: {index.json().get('errors')}")
     page.goto(url.rstrip("/") + "/")
     page.wait_for("() => document.querySelector('input[type=file]')", timeout=60)
     page.evaluate(RECORDER)
