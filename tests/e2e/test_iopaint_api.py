@@ -328,3 +328,83 @@ def test_an_installed_learned_model_is_listed_and_erases(api, bridge_comfy, tmp_
     finally:
         api.post("/model", json={"name": "exemplar"})
         target.unlink()
+
+
+@pytest.fixture(scope="module")
+def checkpoints(bridge_comfy):
+    from support.test_checkpoints import INPAINTING, PLAIN, place_test_checkpoints
+
+    place_test_checkpoints(bridge_comfy.models_dir / "checkpoints")  # reduced SD1.5-shaped, random weights
+    return INPAINTING, PLAIN
+
+
+def sd_body(image, mask, **settings) -> dict:
+    """The web UI's body for a diffusion model, at CPU size: 2 steps on 64 px crops (sd_scale 1/8 of 512)."""
+    cpu = {"prompt": "an empty saucer", "sd_steps": 2, "sd_scale": 0.125, "sd_seed": 7, "sd_sampler": "Euler a"}
+    return frontend_body(image, mask, **{**cpu, **settings})
+
+
+def far_from(hole: np.ndarray, reach: int) -> np.ndarray:
+    """Pixels farther than ``reach`` from the mask (the stitch's grow + feather band around it)."""
+    return cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5) > reach
+
+
+def test_checkpoints_are_listed_as_iopaint_types_them(api, checkpoints):
+    inpainting, plain = checkpoints
+    infos = {m["name"]: m for m in api.get("/server-config").json()["modelInfos"]}
+    assert infos[inpainting]["model_type"] == "diffusers_sd_inpaint" and infos[inpainting]["need_prompt"]
+    assert infos[plain]["model_type"] == "diffusers_sd" and infos[plain]["support_outpainting"]
+    assert infos[inpainting]["is_single_file_diffusers"] and infos[inpainting]["controlnets"] == []
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["inpainting", "plain"])
+def test_a_diffusion_checkpoint_inpaints_the_mask_and_keeps_the_rest(api, checkpoints, which):
+    assert api.post("/model", json={"name": checkpoints[which]}).status_code == 200
+    mask, hole = stroke()
+    r = api.post("/inpaint", json=sd_body(data_url(Image.fromarray(PHOTO)), data_url(mask), sd_mask_blur=4))
+    assert r.status_code == 200, r.text[:400]
+    assert r.headers["x-seed"] == "7" and r.headers["content-type"] == "image/png"
+    out = rgb(decode(r.content))
+    keep = far_from(hole, 2 + 4 + 1)  # blend grow 2 + feather (sd_mask_blur) 4
+    assert np.array_equal(out[keep], PHOTO[keep]), "outside the blend band the photo comes back bit for bit"
+    assert np.abs(out.astype(int) - PHOTO.astype(int))[hole].mean() > 10, "the masked area is repainted"
+
+
+def test_the_croper_limits_what_changes(api, checkpoints):
+    api.post("/model", json={"name": checkpoints[0]})
+    mask, hole = stroke()
+    box = {"croper_x": 150, "croper_y": 60, "croper_width": 96, "croper_height": 96}  # the upper half of the stroke
+    r = api.post("/inpaint", json=sd_body(data_url(Image.fromarray(PHOTO)), data_url(mask), use_croper=True, **box))
+    assert r.status_code == 200, r.text[:400]
+    out = rgb(decode(r.content))
+    inside = np.zeros(hole.shape, bool)
+    inside[60:156, 150:246] = True
+    assert np.array_equal(out[~inside], PHOTO[~inside]), "nothing outside the croper changes, masked or not"
+    assert (out[inside & hole] != PHOTO[inside & hole]).any()
+
+
+def test_the_extender_outpaints_to_its_rectangle(api, checkpoints):
+    api.post("/model", json={"name": checkpoints[1]})
+    mask, _ = stroke()
+    # 37 px added left and 20 right: the canvas is rounded to a multiple of 8 and cut back to the rectangle.
+    rect = {"extender_x": -37, "extender_y": 0, "extender_width": 357, "extender_height": 200}
+    body = sd_body(data_url(Image.fromarray(PHOTO)), data_url(mask), use_extender=True, sd_strength=0.3, **rect)
+    r = api.post("/inpaint", json=body)
+    assert r.status_code == 200, r.text[:400]
+    out = rgb(decode(r.content))
+    assert out.shape == (200, 357, 3), "the answer is the extender's rectangle"
+    overlap = 20  # sd_outpainting_softness: how far the new area's band reaches into the photo
+    kept = out[:, 37 + overlap : 37 + 300 - overlap]
+    assert np.array_equal(kept, PHOTO[:, overlap : 300 - overlap]), "the photo sits where the rectangle puts it"
+    assert out[:, :37].std() > 0 and out[:, -20:].std() > 0
+
+
+def test_what_the_bridge_cannot_run_is_refused(api, checkpoints):
+    api.post("/model", json={"name": checkpoints[0]})
+    mask, _ = stroke()
+    for flag in ("enable_controlnet", "enable_brushnet", "enable_powerpaint_v2", "sd_lcm_lora"):
+        body = sd_body(data_url(Image.fromarray(PHOTO)), data_url(mask), **{flag: True})
+        assert flag in is_error(api.post("/inpaint", json=body), 422)["detail"]
+    pndm = sd_body(data_url(Image.fromarray(PHOTO)), data_url(mask), sd_sampler="PNDM")
+    assert "PNDM" in is_error(api.post("/inpaint", json=pndm), 400)["detail"]
+    api.post("/model", json={"name": "exemplar"})

@@ -161,17 +161,49 @@ class IOPaint:
             (w, h), (mw, mh) = picture.image.size, mask.image.size
             raise IOPaintError(400, f"Image size({(h, w)}) and mask size({(mh, mw)}) not match.")
         seed = secrets.randbelow(SEED_RANGE[1]) + SEED_RANGE[0] if req.sd_seed == -1 else req.sd_seed
+        task_seed = seed & 0xFFFFFFFF  # the seed inputs' range; X-Seed answers the request's own
         choice = await self.current_choice()
-        image_ref = await self.service.put_image(picture.image)
-        mask_ref = await self.service.put_image(mask.image)
-        if choice.runner == "diffusion":
-            raise IOPaintError(422, f"{choice.name}: diffusion inpainting is not available on this bridge yet")
-        task = self._task(lambda: mapping.erase_task(req, choice, image_ref, mask_ref, seed & 0xFFFFFFFF))
-        record = await self._run(task)
+        if choice.runner != "diffusion":
+            refs = await self._put(picture.image, mask.image)
+            record = await self._run(self._task(lambda: mapping.erase_task(req, choice, *refs, task_seed)))
+            return await self._answer(record, picture, seed)
+        mapping.refuse_unsupported(req)
+        if req.use_extender:
+            return await self._outpaint(req, choice, picture, seed, task_seed)
+        if req.use_croper:
+            box = mapping.croper_box(req, *picture.image.size)
+            area = (box.left, box.top, box.right, box.bottom)
+            refs = await self._put(picture.image.crop(area), mask.image.crop(area))
+            record = await self._run(self._task(lambda: mapping.inpaint_task(req, choice, *refs, task_seed)))
+            repainted = await self._output_image(record, "image")
+            whole = picture.image.convert("RGB")
+            whole.paste(repainted.convert("RGB"), (box.left, box.top))  # outside the croper: the input, untouched
+            return await self._encode(whole, picture, seed)
+        refs = await self._put(picture.image, mask.image)
+        record = await self._run(self._task(lambda: mapping.inpaint_task(req, choice, *refs, task_seed)))
+        return await self._answer(record, picture, seed)
+
+    async def _outpaint(self, req: InpaintRequest, choice: Choice, picture: Picture, seed: int, task_seed: int):
+        kept, pad = mapping.extender_plan(req, *picture.image.size)
+        (ref,) = await self._put(picture.image.crop((kept.left, kept.top, kept.right, kept.bottom)))
+        record = await self._run(self._task(lambda: mapping.outpaint_task(req, choice, ref, pad, task_seed)))
+        canvas = await self._output_image(record, "image")
+        # The node rounds the canvas up to a multiple of 8 on the padded sides: cut it back to the rectangle.
+        (added,) = record.info["outpaint"][:1]
+        x0, y0 = added["left"] - pad.left, added["top"] - pad.top
+        rect = canvas.crop((x0, y0, x0 + req.extender_width, y0 + req.extender_height))
+        return await self._encode(rect, picture, seed)
+
+    async def _put(self, *images: Image.Image) -> list:
+        return [await self.service.put_image(image) for image in images]
+
+    async def _answer(self, record: Any, picture: Picture, seed: int) -> ImageReply:
         png = await self.service.read_output(record.output("image").key)
         if result_is_as_stored(picture):
             return ImageReply(png, "image/png", seed)
-        result = await self.load(png, IMAGE_LIMITS, what="the result", keep_mode=True)
+        return await self._encode(await self.load(png, IMAGE_LIMITS, what="the result", keep_mode=True), picture, seed)
+
+    async def _encode(self, result: Image.Image, picture: Picture, seed: int) -> ImageReply:
         content, media = await asyncio.to_thread(encode_result, result, picture, self.quality)
         return ImageReply(content, media, seed)
 

@@ -3,15 +3,30 @@
 Erase models follow IOPaint's contract: the mask as sent (greyscale > 127), no dilation, the fill pasted
 inside the mask only, the HD strategy and its sizes as given (clamped to what the erase node takes: IOPaint
 accepts any integer there), ``cv2`` = Telea or Navier–Stokes by ``cv2_flag`` with ``cv2_radius``.
-Plugins: InteractiveSeg = SAM with the clicks as points, RemoveBG = rembg; their masks grow by IOPaint's
-9×9 dilation before the web UI gets them.
+Diffusion checkpoints: ``inpaint`` with the ``sd_*`` fields (the knob table in ``api_bridge/README.md``);
+``use_croper`` repaints inside IOPaint's croper rectangle only, ``use_extender`` outpaints to its rectangle
+(the picture cut to it where the rectangle cuts into it). Plugins: InteractiveSeg = SAM with the clicks as
+points, RemoveBG = rembg; their masks grow by IOPaint's 9×9 dilation before the web UI gets them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...tasks import ImageRef
 from ...tasks.background import RemoveBackgroundTask
 from ...tasks.erase import EraseOptions, EraseTask, HDOptions
+from ...tasks.inpaint import (
+    Blend,
+    DiffusionModel,
+    InpaintTask,
+    OutpaintOptions,
+    OutpaintTask,
+    PadPixels,
+    Prompt,
+    Region,
+    Sampling,
+)
 from ...tasks.mask import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamSegmenter
 from ...tasks.parts import MaskAdjust, MaskPicture
 from .catalog import Choice
@@ -104,3 +119,118 @@ def adjust_mask_task(mask: ImageRef, operate: str, kernel_size: int) -> AdjustMa
     else:
         adjust = MaskAdjust(grow=kernel_size if operate == "expand" else -kernel_size, kernel="ellipse_iopaint")
     return AdjustMaskTask(mask=mask_picture(mask, ADJUST_THRESHOLD), adjust=adjust)
+
+
+# --- diffusion checkpoints --------------------------------------------------------------------------------------
+# IOPaint's SD options the bridge has no path for; the web UI only sends them on when a model offers them.
+_UNSUPPORTED = {
+    "enable_controlnet": "ControlNet",
+    "enable_brushnet": "BrushNet",
+    "enable_powerpaint_v2": "PowerPaint v2",
+    "sd_lcm_lora": "LCM-LoRA",
+}
+_MODEL_SIDE = {"diffusers_sdxl": 1024, "diffusers_sdxl_inpaint": 1024}  # else SD1.5's 512
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of the picture, left/top inclusive, right/bottom exclusive."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.right - self.left, self.bottom - self.top
+
+
+def refuse_unsupported(req: InpaintRequest) -> None:
+    for field, name in _UNSUPPORTED.items():
+        if getattr(req, field):
+            raise IOPaintError(422, f"{name} is not available on this bridge ({field} must be false)")
+    if req.paint_by_example_example_image:
+        raise IOPaintError(422, "Paint by Example is not available on this bridge")
+
+
+def croper_box(req: InpaintRequest, width: int, height: int) -> Box:
+    """IOPaint's croper rectangle clipped to the picture (``_apply_cropper``)."""
+    box = Box(
+        max(req.croper_x, 0),
+        max(req.croper_y, 0),
+        min(req.croper_x + req.croper_width, width),
+        min(req.croper_y + req.croper_height, height),
+    )
+    if box.right <= box.left or box.bottom <= box.top:
+        raise IOPaintError(
+            400,
+            f"the croper {req.croper_x},{req.croper_y} {req.croper_width}x{req.croper_height} "
+            f"lies outside the {width}x{height} image",
+        )
+    return box
+
+
+def extender_plan(req: InpaintRequest, width: int, height: int) -> tuple[Box, PadPixels]:
+    """IOPaint's extender: the part of the picture inside the rectangle, and the padding that makes it the
+    rectangle (``_do_outpainting``)."""
+    right, bottom = req.extender_x + req.extender_width, req.extender_y + req.extender_height
+    kept = Box(max(req.extender_x, 0), max(req.extender_y, 0), min(right, width), min(bottom, height))
+    if kept.right <= kept.left or kept.bottom <= kept.top:
+        raise IOPaintError(400, "the extender rectangle does not overlap the image")
+    pad = PadPixels(
+        left=max(0, -req.extender_x),
+        top=max(0, -req.extender_y),
+        right=max(0, right - width),
+        bottom=max(0, bottom - height),
+    )
+    if not pad.adds(*kept.size):
+        raise IOPaintError(400, "the extender rectangle adds nothing outside the image: drag it beyond a side")
+    return kept, pad
+
+
+def _diffusion_parts(req: InpaintRequest, choice: Choice) -> dict:
+    side = _MODEL_SIDE.get(choice.info.model_type, 512)
+    size = max(64, round(side * req.sd_scale / 8) * 8)
+    crop = req.hd_strategy.lower() == "crop"
+    return {
+        "model": DiffusionModel(checkpoint=choice.file),
+        "prompt": Prompt(positive=req.prompt, negative=req.negative_prompt),
+        "sampling": Sampling(
+            steps=_clamp(req.sd_steps, "steps", Sampling),
+            cfg=min(100.0, max(0.0, float(req.sd_guidance_scale))),
+            sampler=req.sd_sampler,
+            denoise=max(0.0, float(req.sd_strength)),  # IOPaint bounds it above only
+        ),
+        "region": Region(
+            context="pixels" if crop else "whole_image",
+            padding=_clamp(req.hd_strategy_crop_margin, "padding", Region),
+            width=size,
+            height=size,
+        ),
+    }
+
+
+def _blend(req: InpaintRequest, **kw) -> Blend:
+    return Blend(color_match="ring" if req.sd_match_histograms else "off", **kw)
+
+
+def inpaint_task(req: InpaintRequest, choice: Choice, image: ImageRef, mask: ImageRef, seed: int) -> InpaintTask:
+    return InpaintTask(
+        seed=seed,
+        image=image,
+        mask=mask_picture(mask),
+        blend=_blend(req, feather=_clamp(req.sd_mask_blur, "feather", Blend)),
+        **_diffusion_parts(req, choice),
+    )
+
+
+def outpaint_task(req: InpaintRequest, choice: Choice, image: ImageRef, pad: PadPixels, seed: int) -> OutpaintTask:
+    overlap = round(req.sd_outpainting_softness)
+    return OutpaintTask(
+        seed=seed,
+        image=image,
+        outpaint=OutpaintOptions(extent=pad, overlap=_clamp(overlap, "overlap", OutpaintOptions), prefill="edge"),
+        blend=_blend(req, grow=0, feather=0),
+        **_diffusion_parts(req, choice),
+    )

@@ -4,7 +4,16 @@ import pytest
 
 from api_bridge.contracts.iopaint.catalog import Choice
 from api_bridge.contracts.iopaint.errors import IOPaintError
-from api_bridge.contracts.iopaint.mapping import adjust_mask_task, erase_task, interactive_seg_task
+from api_bridge.contracts.iopaint.mapping import (
+    adjust_mask_task,
+    croper_box,
+    erase_task,
+    extender_plan,
+    inpaint_task,
+    interactive_seg_task,
+    outpaint_task,
+    refuse_unsupported,
+)
 from api_bridge.contracts.iopaint.schema import InpaintRequest, ModelInfo
 from api_bridge.tasks import ImageRef
 
@@ -72,3 +81,68 @@ def test_adjust_mask_is_iopaints(operate, grow, invert):
     assert (task.adjust.grow, task.adjust.invert) == (grow, invert)
     if grow:
         assert task.adjust.kernel == "ellipse_iopaint"
+
+
+SD = Choice(ModelInfo(name="sd.safetensors", path="sd.safetensors", model_type="diffusers_sd_inpaint"), "diffusion",
+            "sd.safetensors", True)  # fmt: skip
+SDXL = Choice(ModelInfo(name="xl.safetensors", path="xl.safetensors", model_type="diffusers_sdxl"), "diffusion",
+              "xl.safetensors")  # fmt: skip
+
+
+def test_sd_fields_map_onto_the_inpaint_task():
+    req = InpaintRequest(
+        prompt="a cat",
+        negative_prompt="dog",
+        sd_steps=12,
+        sd_guidance_scale=5.5,
+        sd_sampler="DPM++ 2M Karras",
+        sd_strength=0.6,
+        sd_mask_blur=6,
+        sd_match_histograms=True,
+        hd_strategy_crop_margin=96,
+    )
+    task = inpaint_task(req, SD, IMAGE, MASK, 11)
+    assert (task.model.checkpoint, task.seed) == ("sd.safetensors", 11)
+    assert (task.prompt.positive, task.prompt.negative) == ("a cat", "dog")
+    s = task.sampling
+    assert (s.steps, s.cfg, s.sampler, s.denoise, s.count) == (12, 5.5, "DPM++ 2M Karras", 0.6, 1)
+    assert (task.blend.feather, task.blend.color_match) == (6, "ring")
+    assert (task.region.context, task.region.padding, task.region.width) == ("pixels", 96, 512)
+    assert (task.mask.rule, task.mask.threshold) == ("luminance", 127)
+
+
+def test_model_size_sd_scale_and_whole_image():
+    assert inpaint_task(InpaintRequest(), SDXL, IMAGE, MASK, 1).region.width == 1024
+    scaled = inpaint_task(InpaintRequest(sd_scale=0.5), SD, IMAGE, MASK, 1).region
+    assert (scaled.width, scaled.height) == (256, 256)
+    assert inpaint_task(InpaintRequest(hd_strategy="Original"), SD, IMAGE, MASK, 1).region.context == "whole_image"
+    assert inpaint_task(InpaintRequest(), SD, IMAGE, MASK, 1).blend.color_match == "off"  # no histogram matching
+
+
+def test_the_extender_rectangle_becomes_padding_and_a_cut():
+    kept, pad = extender_plan(
+        InpaintRequest(extender_x=-40, extender_y=10, extender_width=120, extender_height=30), 64, 48
+    )
+    assert (kept.left, kept.top, kept.right, kept.bottom) == (0, 10, 64, 40)  # the rectangle cuts rows off
+    assert (pad.left, pad.top, pad.right, pad.bottom) == (40, 0, 16, 0)
+    task = outpaint_task(InpaintRequest(sd_outpainting_softness=12), SD, IMAGE, pad, 3)
+    assert task.outpaint.extent == pad and task.outpaint.overlap == 12 and task.outpaint.prefill == "edge"
+    assert (task.blend.grow, task.blend.feather) == (0, 0) and task.mask is None
+    with pytest.raises(IOPaintError, match="adds nothing"):
+        extender_plan(InpaintRequest(extender_x=0, extender_y=0, extender_width=64, extender_height=48), 64, 48)
+    with pytest.raises(IOPaintError, match="does not overlap"):
+        extender_plan(InpaintRequest(extender_x=100, extender_width=20), 64, 48)
+
+
+def test_the_croper_is_clipped_to_the_picture():
+    box = croper_box(InpaintRequest(croper_x=-96, croper_y=-136, croper_width=512, croper_height=512), 300, 200)
+    assert (box.left, box.top, box.right, box.bottom) == (0, 0, 300, 200)
+    with pytest.raises(IOPaintError):
+        croper_box(InpaintRequest(croper_x=400, croper_y=0), 300, 200)
+
+
+@pytest.mark.parametrize("field", ["enable_controlnet", "enable_brushnet", "enable_powerpaint_v2", "sd_lcm_lora"])
+def test_what_the_bridge_has_no_path_for_is_refused(field):
+    with pytest.raises(IOPaintError) as info:
+        refuse_unsupported(InpaintRequest(**{field: True}))
+    assert info.value.status == 422 and field in info.value.detail
