@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from PIL import Image
@@ -72,6 +72,8 @@ class TaskService:
         self._cancel_reasons: dict[str, ErrorInfo] = {}  # why a running task was cancelled
         self._record_locks: dict[str, asyncio.Lock] = {}
         self._cancelled_queued: set[str] = set()
+        self._finish_hooks: dict[str, list[Callable[[TaskRecord], Awaitable[None]]]] = {}
+        self._hook_runs: set[asyncio.Task] = set()
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -92,7 +94,7 @@ class TaskService:
         for job in list(self._running.values()):  # each re-queues itself (bounded: ComfyUI calls time out)
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(asyncio.shield(job), 60)
-        for t in [*self._workers, *([self._janitor] if self._janitor else [])]:
+        for t in [*self._workers, *self._hook_runs, *([self._janitor] if self._janitor else [])]:
             t.cancel()
         for t in self._workers:
             with contextlib.suppress(asyncio.CancelledError):
@@ -404,6 +406,21 @@ class TaskService:
             metrics.FAILURES.labels(kind=record.kind, code=error.code.value if error else "unknown").inc()
         if record.webhook_url:
             self.webhooks.send(record.webhook_url, {"event": "task.finished", "task": record.model_dump(mode="json")})
+        for hook in self._finish_hooks.get(record.contract, ()):
+            run = asyncio.create_task(self._run_hook(hook, record.model_copy(deep=True)))
+            self._hook_runs.add(run)
+            run.add_done_callback(self._hook_runs.discard)
+
+    def on_finished(self, contract: str, hook: Callable[[TaskRecord], Awaitable[None]]) -> None:
+        """Call ``hook(record)`` in the background each time a task of ``contract`` finishes (also tasks
+        re-queued after a restart), e.g. to send the contract's own webhook; its errors are logged."""
+        self._finish_hooks.setdefault(contract, []).append(hook)
+
+    async def _run_hook(self, hook: Callable[[TaskRecord], Awaitable[None]], record: TaskRecord) -> None:
+        try:
+            await hook(record)
+        except Exception:  # a contract's hook never breaks the service
+            log.exception("finish hook of contract %s failed for task %s", record.contract, record.id)
 
     async def _expire_loop(self, every: float = 60.0) -> None:
         while True:

@@ -6,6 +6,8 @@ A contract is discovered like a node module (no shared list to edit). It gives:
 * ``make_router(ctx) -> APIRouter``: its routes; they call ``ctx.service`` (submit / run /
   get / wait / cancel), ``ctx.images.load`` (safe image input with this contract's limits)
   and ``ctx.output_url(request, key)`` (stable, unauthenticated result URLs);
+* ``make_root(ctx) -> RootHandler`` (optional): its share of ``POST /``, for instruction-style APIs
+  that post every action to the host root (``contracts/root.py`` dispatches between them);
 * ``error_envelope(error: ErrorInfo, status: int) -> Response``: the contract's own error
   body. Every ``BridgeError`` raised on one of its routes — bad image, queue full (429),
   unknown task, graph or ComfyUI failure — is answered through it.
@@ -27,6 +29,7 @@ from ..errors import ErrorInfo
 
 if TYPE_CHECKING:
     from ..server.context import BridgeContext
+    from .root import RootHandler
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +37,9 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Contract:
     name: str
-    make_router: Callable[[BridgeContext], APIRouter]
     error_envelope: Callable[[ErrorInfo, int], Response]
+    make_router: Callable[[BridgeContext], APIRouter] | None = None
+    make_root: Callable[[BridgeContext], RootHandler] | None = None
     description: str = ""
 
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
 from .. import contracts
+from ..contracts import root
 from ..errors import BridgeError, ErrorCode, ErrorInfo
 from ..executors import ComfyExecutor, LocalComfyProcess
 from ..models.catalog import ModelCatalog, parse_aliases
@@ -143,12 +144,22 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     # Errors on a contract's routes are answered in that contract's envelope (matched by endpoint).
     envelopes: dict[Any, Any] = {}
     app.include_router(routes.make_router(ctx))
+    routers, root_handlers = [], []
     for contract in contracts.discover():
-        router = contract.make_router(ctx)
-        for route in router.routes:
+        router = contract.make_router(ctx) if contract.make_router else None
+        for route in router.routes if router else ():
             envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
+        if router:
+            routers.append(router)
+        if contract.make_root:
+            root_handlers.append(contract.make_root(ctx))
+        shares = " and a share of POST /" if contract.make_root else ""
+        log.info("contract %s: %d routes%s", contract.name, len(router.routes) if router else 0, shares)
+    # Instruction-style contracts share POST / (each answers its own errors there; see contracts/root.py).
+    # It goes first, so no contract's catch-all (a web UI mounted at /) can shadow it.
+    app.include_router(root.make_router(root_handlers))
+    for router in routers:
         app.include_router(router)
-        log.info("contract %s: %d routes", contract.name, len(router.routes))
     app.state.contract_envelopes = envelopes
 
     def envelope_for(request: Request):

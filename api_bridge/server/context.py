@@ -24,4 +24,9 @@ class BridgeContext:
 
     def output_url(self, request: Request, key: str) -> str:
         """Stable URL of a stored output, fetchable without authentication until the task expires."""
-        return f"{self.base_url(request)}/bridge/v1/outputs/{key}"
+        return self.output_url_at(self.base_url(request), key)
+
+    @staticmethod
+    def output_url_at(base_url: str, key: str) -> str:
+        """The same URL from a base URL kept earlier (a webhook sent after the request that made the task)."""
+        return f"{base_url.rstrip('/')}/bridge/v1/outputs/{key}"

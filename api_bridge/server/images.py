@@ -28,6 +28,8 @@ __all__ = ["ImageLimits", "ImageLoader", "UrlPolicy", "bytes_from_text", "decode
 
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+# ``details["limit"]`` of a refusal says which rule it broke, for contracts with one error name per rule.
+BYTES, RESOLUTION, FORMAT = {"limit": "bytes"}, {"limit": "resolution"}, {"limit": "format"}
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def _b64decode(text: str) -> bytes:
             return base64.urlsafe_b64decode(text)
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise BridgeError(ErrorCode.invalid_input, f"image is not valid base64: {exc}") from exc
+        raise BridgeError(ErrorCode.invalid_input, f"image is not valid base64: {exc}", details=FORMAT) from exc
 
 
 def bytes_from_text(value: str) -> bytes:
@@ -62,12 +64,12 @@ def bytes_from_text(value: str) -> bytes:
     if value[:5].lower() == "data:":
         header, sep, payload = value.partition(",")
         if not sep:
-            raise BridgeError(ErrorCode.invalid_input, "data: URI without a comma")
+            raise BridgeError(ErrorCode.invalid_input, "data: URI without a comma", details=FORMAT)
         if ";base64" not in header.lower():
-            raise BridgeError(ErrorCode.invalid_input, "only base64 data: URIs are accepted")
+            raise BridgeError(ErrorCode.invalid_input, "only base64 data: URIs are accepted", details=FORMAT)
         value = payload
     if not value:
-        raise BridgeError(ErrorCode.invalid_input, "empty image")
+        raise BridgeError(ErrorCode.invalid_input, "empty image", details=FORMAT)
     return _b64decode(value)
 
 
@@ -80,7 +82,7 @@ def decode_image(
     rules are about the encoding itself.
     """
     if len(data) > limits.max_bytes:
-        raise BridgeError(ErrorCode.input_too_large, f"{what} is {len(data)} bytes; {limits.byte_limit}")
+        raise BridgeError(ErrorCode.input_too_large, f"{what} is {len(data)} bytes; {limits.byte_limit}", details=BYTES)
     try:
         with warnings.catch_warnings():
             # The limits below decide (they are far below PIL's bomb warning); PIL still refuses absurd sizes.
@@ -88,25 +90,32 @@ def decode_image(
             img = Image.open(io.BytesIO(data))  # reads the header only
             if limits.formats is not None and img.format not in limits.formats:
                 accepted = ", ".join(sorted(limits.formats))
-                raise BridgeError(ErrorCode.invalid_input, f"{what} is {img.format}; accepted formats: {accepted}")
+                raise BridgeError(
+                    ErrorCode.invalid_input, f"{what} is {img.format}; accepted formats: {accepted}", details=FORMAT
+                )
             w, h = img.size
             if w * h > limits.max_pixels or max(w, h) > limits.max_side:
                 raise BridgeError(
                     ErrorCode.input_too_large,
                     f"{what} is {w}x{h}; the limit is {limits.max_pixels} pixels and {limits.max_side} px a side",
+                    details=RESOLUTION,
                 )
             if min(w, h) < limits.min_side:
                 raise BridgeError(
-                    ErrorCode.invalid_input, f"{what} is {w}x{h}; each side must be at least {limits.min_side} px"
+                    ErrorCode.invalid_input,
+                    f"{what} is {w}x{h}; each side must be at least {limits.min_side} px",
+                    details=RESOLUTION,
                 )
             img.load()
             img = ImageOps.exif_transpose(img)
     except BridgeError:
         raise
     except Image.DecompressionBombError as exc:
-        raise BridgeError(ErrorCode.input_too_large, f"{what} refused as a decompression bomb: {exc}") from exc
+        raise BridgeError(
+            ErrorCode.input_too_large, f"{what} refused as a decompression bomb: {exc}", details=RESOLUTION
+        ) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise BridgeError(ErrorCode.invalid_input, f"{what} is not a readable image: {exc}") from exc
+        raise BridgeError(ErrorCode.invalid_input, f"{what} is not a readable image: {exc}", details=FORMAT) from exc
     if keep_mode:
         return img
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
@@ -130,13 +139,17 @@ async def fetch_url(url: str, policy: UrlPolicy, max_bytes: int) -> bytes:
                         raise BridgeError(ErrorCode.url_refused, f"image URL answered HTTP {r.status}")
                     if r.content_length is not None and r.content_length > max_bytes:
                         raise BridgeError(
-                            ErrorCode.input_too_large, f"image URL is {r.content_length} bytes; limit {max_bytes}"
+                            ErrorCode.input_too_large,
+                            f"image URL is {r.content_length} bytes; limit {max_bytes}",
+                            details=BYTES,
                         )
                     buf = bytearray()
                     async for chunk in r.content.iter_chunked(65536):
                         buf += chunk
                         if len(buf) > max_bytes:
-                            raise BridgeError(ErrorCode.input_too_large, f"image URL is over {max_bytes} bytes")
+                            raise BridgeError(
+                                ErrorCode.input_too_large, f"image URL is over {max_bytes} bytes", details=BYTES
+                            )
                     return bytes(buf)
             raise BridgeError(ErrorCode.url_refused, "image URL redirects too often")
     except BridgeError:
@@ -170,10 +183,10 @@ class ImageLoader:
             try:
                 data = await fetch_url(value.strip(), self.policy, limits.max_bytes)
             except BridgeError as exc:  # say which field
-                raise BridgeError(exc.code, f"{what}: {exc.info.message}") from None
+                raise BridgeError(exc.code, f"{what}: {exc.info.message}", details=exc.info.details) from None
         elif isinstance(value, str):
             if len(value) > limits.max_bytes * 4 // 3 + 1024:
-                raise BridgeError(ErrorCode.input_too_large, f"{what} is too large; {limits.byte_limit}")
+                raise BridgeError(ErrorCode.input_too_large, f"{what} is too large; {limits.byte_limit}", details=BYTES)
             data = bytes_from_text(value)
         else:
             raise BridgeError(ErrorCode.invalid_input, f"{what}: expected base64, a data: URI or a URL")

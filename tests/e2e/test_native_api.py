@@ -20,7 +20,11 @@ KEY = "native-test-key"
 @pytest.fixture(scope="module")
 def bridge(bridge_comfy, tmp_path_factory):
     b = ThreadedBridge(
-        tmp_path_factory.mktemp("native"), [bridge_comfy.url], api_keys=[KEY, "second-key"], workers=2
+        tmp_path_factory.mktemp("native"),
+        [bridge_comfy.url],
+        env={"IB_NOVITA_KEYS": KEY},  # the fuzz run sends the same key to Novita's routes (schemathesis.toml)
+        api_keys=[KEY, "second-key"],
+        workers=2,
     ).start(timeout=120)
     yield b
     b.stop()

@@ -101,6 +101,35 @@ def test_identical_tasks_both_get_their_result(comfy_server, tmp_path):
     assert b"tEXt" not in one and b"prompt" not in one
 
 
+def test_finish_hooks_run_once_per_task_of_their_contract_and_a_failing_hook_breaks_nothing(comfy_server, tmp_path):
+    async def scenario():
+        seen: list = []
+
+        async def record_it(record):
+            seen.append((record.contract, record.id, record.status, len(record.outputs)))
+
+        async def broken(record):
+            raise RuntimeError("a contract's bug")
+
+        async with service_on(comfy_server.url, tmp_path) as service:
+            service.on_finished("mine", broken)
+            service.on_finished("mine", record_it)
+            task = await erase_task(service, engine="telea")
+            mine = await service.wait((await service.submit(task, contract="mine")).id, 120)
+            other = await service.wait((await service.submit(task, contract="other")).id, 120)
+            assert await until(lambda: _true(seen))
+            await asyncio.sleep(0.2)  # a second call would have come by now
+            return seen, mine, other
+
+    seen, mine, other = asyncio.run(scenario())
+    assert mine.status is other.status is TaskStatus.succeeded
+    assert seen == [("mine", mine.id, TaskStatus.succeeded, 1)]
+
+
+async def _true(items) -> bool:
+    return bool(items)
+
+
 def test_cancel_of_a_queued_task_never_runs_it(comfy_server, tmp_path):
     async def scenario():
         async with service_on(comfy_server.url, tmp_path, workers=1) as service:

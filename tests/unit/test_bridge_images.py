@@ -71,6 +71,25 @@ def test_byte_and_pixel_limits_are_checked_before_decoding():
     assert err.value.code is ErrorCode.input_too_large
 
 
+@pytest.mark.parametrize(
+    "value, limits, rule",
+    [
+        (b64(png_bytes(IMG)), ImageLimits(max_bytes=20), "bytes"),
+        (b64(png_bytes(IMG)), ImageLimits(max_side=16), "resolution"),
+        (b64(png_bytes(IMG)), ImageLimits(min_side=16), "resolution"),
+        (b64(png_bytes(IMG)), ImageLimits(formats=frozenset({"JPEG"})), "format"),
+        (b64(b"not an image at all"), ImageLimits(), "format"),
+        ("!!!!", ImageLimits(), "format"),
+    ],
+)
+def test_each_refusal_names_the_rule_it_broke_for_contracts_with_one_error_per_rule(value, limits, rule):
+    # Contracts key their error names on details["limit"] (Novita: FILE_EXCEEDS_MAX_SIZE, EXCEEDS_MAX_RESOLUTION...).
+    with pytest.raises(BridgeError) as err:
+        asyncio.run(ImageLoader().load(value, limits, what="mask"))
+    assert err.value.info.details == {"limit": rule}
+    assert err.value.info.message.startswith("mask") or rule == "format"
+
+
 def test_decompression_bomb_is_refused_even_with_generous_limits():
     bomb = png_bytes(Image.new("1", (20000, 20000)))  # 400 Mpx in ~50 KB
     with pytest.raises(BridgeError) as err:

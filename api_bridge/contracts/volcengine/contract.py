@@ -9,10 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import json
 import logging
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from PIL import Image
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,8 +20,9 @@ from ...errors import BridgeError, ErrorInfo
 from ...tasks.erase import Corner, EraseOptions, EraseTask, HDOptions, Watermark
 from ...tasks.parts import MaskPicture
 from .. import Contract
+from ..credentials import parse_pairs
 from .errors import API_VERSION, GatewayError, from_bridge_error, openapi_responses
-from .routes import make_router as make_volc_router
+from .routes import root_handler
 from .service import EraseJob, EraseResult, new_request_id
 
 log = logging.getLogger(__name__)
@@ -41,19 +41,7 @@ class VolcSettings(BaseSettings):
 
 
 def parse_credentials(text: str) -> dict[str, str]:
-    text = text.strip()
-    if not text:
-        return {}
-    if text.startswith("{"):
-        pairs = json.loads(text)
-        return {str(k): str(v) for k, v in pairs.items()}
-    out = {}
-    for item in text.split(","):
-        ak, sep, sk = item.strip().partition(":")
-        if not sep or not ak or not sk:
-            raise ValueError("IB_VOLC_CREDENTIALS: expected AK:SK pairs separated by commas, or a JSON object")
-        out[ak] = sk
-    return out
+    return parse_pairs(text, "IB_VOLC_CREDENTIALS", "AK:SK")
 
 
 def erase_task(job: EraseJob, image_ref, mask_ref) -> EraseTask:
@@ -90,12 +78,9 @@ def _to_jpeg(png: bytes, quality: int) -> bytes:
         return buf.getvalue()
 
 
-def make_router(ctx) -> APIRouter:
+def make_root(ctx):
     settings = VolcSettings()
-    try:
-        credentials = parse_credentials(settings.credentials)
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise ValueError(f"IB_VOLC_CREDENTIALS is not valid: {exc}") from None
+    credentials = parse_credentials(settings.credentials)
     if not credentials:
         log.warning("volcengine: no IB_VOLC_CREDENTIALS configured; every request will be refused")
 
@@ -116,7 +101,7 @@ def make_router(ctx) -> APIRouter:
             url = ctx.output_url(request, extra.key)
         return EraseResult(image_base64=base64.b64encode(png).decode(), image_url=url)
 
-    return make_volc_router(credentials=credentials, run=run, load=ctx.images.load, responses=openapi_responses())
+    return root_handler(credentials=credentials, run=run, load=ctx.images.load, responses=openapi_responses())
 
 
 def error_envelope(error: ErrorInfo, status: int) -> JSONResponse:
@@ -127,7 +112,7 @@ def error_envelope(error: ErrorInfo, status: int) -> JSONResponse:
 
 CONTRACT = Contract(
     name="volcengine",
-    make_router=make_router,
+    make_root=make_root,
     error_envelope=error_envelope,
     description=f"Volcengine visual CVProcess / Img2ImgInpainting (i2i_inpainting), Version {API_VERSION}",
 )

@@ -11,30 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from ..lenient import Lenient, describe
 from .errors import BusinessError, invalid_parameter
 
 REQ_KEY = "i2i_inpainting"
 
 
-def _drop_nulls(data: Any) -> Any:
-    # null (and "" for optional scalars) means "not set": let the field default apply.
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if v is not None and v != ""}
-    return data
-
-
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _nulls_mean_default(cls, data: Any) -> Any:
-        return _drop_nulls(data)
-
-
-class LogoInfo(_Lenient):
+class LogoInfo(Lenient):
     """Visible watermark (``logo_info``)."""
 
     add_logo: bool = False
@@ -44,7 +29,7 @@ class LogoInfo(_Lenient):
     logo_text_content: str | None = None
 
 
-class InpaintingRequest(_Lenient):
+class InpaintingRequest(Lenient):
     """The JSON body of ``CVProcess`` / ``Img2ImgInpainting`` for ``req_key = i2i_inpainting``."""
 
     req_key: str
@@ -89,15 +74,6 @@ class InpaintingRequest(_Lenient):
         return self.logo_info if self.logo_info is not None and self.logo_info.add_logo else None
 
 
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "body"
-        message = item["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {message}")
-    return "; ".join(parts)
-
-
 def parse_request(body: bytes) -> InpaintingRequest:
     """Parse the raw body; any problem becomes ``BusinessError(50400)`` naming the field."""
     try:
@@ -109,7 +85,7 @@ def parse_request(body: bytes) -> InpaintingRequest:
     try:
         return InpaintingRequest.model_validate(data)
     except ValidationError as exc:
-        raise invalid_parameter(f"invalid request parameters: {_describe(exc)}") from None
+        raise invalid_parameter(f"invalid request parameters: {describe(exc)}") from None
 
 
 @dataclass(frozen=True)

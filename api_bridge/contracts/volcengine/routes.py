@@ -1,6 +1,6 @@
-"""FastAPI adapter: ``POST /?Action=...&Version=2022-08-31`` for the bridge's application.
+"""Volcengine's share of ``POST /`` (``?Action=...&Version=2022-08-31``), for the root dispatcher.
 
-The router is independent of the bridge's context: the contract's ``make_router(ctx)`` passes the
+The handler is independent of the bridge's context: the contract's ``make_root(ctx)`` passes the
 credentials, the run coroutine (task service) and the image loader in.
 """
 
@@ -8,56 +8,65 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from PIL import Image
 
-from ...openapi import json_body, query
+from ...openapi import inline_schema, query
+from ..root import Claim, RootHandler, RootRequest
 from .errors import API_VERSION
 from .models import InpaintingRequest
 from .service import ACTIONS, EraseJob, EraseResult, handle
 
-PATH = "/"
+QUERY_KEYS = ("Action", "Version")
 
 
-def make_router(
+def claim(request: RootRequest) -> Claim:
+    """Volcengine routes by the query; a SignerV4 header alone still makes it ours (to say what is missing)."""
+    if request.query_has(*QUERY_KEYS):
+        return Claim.sure
+    if request.headers.get("authorization", "").startswith("HMAC-SHA256"):
+        return Claim.maybe
+    return Claim.no
+
+
+def root_handler(
     *,
     credentials: Mapping[str, str] | Callable[[], Mapping[str, str]],
     run: Callable[[EraseJob, Request], Awaitable[EraseResult]],
     load: Callable[..., Awaitable[Image.Image]],
     responses: dict | None = None,
-) -> APIRouter:
+) -> RootHandler:
     """``credentials`` (AK -> SK) may be a callable, to pick up reloaded settings.
 
     ``run(job, request)`` gets the HTTP request too, to build result URLs from its base URL.
     """
-    router = APIRouter()
 
-    @router.post(
-        PATH,
-        summary="Volcengine CVProcess / Img2ImgInpainting (i2i_inpainting)",
-        tags=["volcengine"],
-        responses=responses,
-        openapi_extra={
-            "parameters": [
-                query("Action", sorted(ACTIONS), "CVProcess or Img2ImgInpainting (same body)"),
-                query("Version", [API_VERSION]),
-            ],
-            "requestBody": json_body(InpaintingRequest),
-        },
-    )
-    async def volcengine_endpoint(request: Request) -> JSONResponse:
-        body = await request.body()  # the exact bytes: the signature covers them
+    async def volcengine_endpoint(request: Request, raw: RootRequest) -> JSONResponse:
         answer = await handle(
             method=request.method,
             path=request.url.path,
-            query=list(request.query_params.multi_items()),
-            headers=dict(request.headers),
-            body=body,
+            query=list(raw.query),
+            headers=dict(raw.headers),
+            body=raw.body,  # the exact bytes: the signature covers them
             credentials=credentials() if callable(credentials) else credentials,
             run=lambda job: run(job, request),
             load=load,
         )
         return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
-    return router
+    return RootHandler(
+        contract="volcengine",
+        claim=claim,
+        handle=volcengine_endpoint,
+        addressed_by=(
+            f"query Action={'|'.join(sorted(ACTIONS))}&Version={API_VERSION}, body req_key=i2i_inpainting, "
+            "signed with SignerV4 (HMAC-SHA256)"
+        ),
+        body_schema=inline_schema(InpaintingRequest),
+        query=[
+            query("Action", sorted(ACTIONS), "CVProcess or Img2ImgInpainting (same body)"),
+            query("Version", [API_VERSION]),
+        ],
+        responses=responses or {},
+    )
