@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     queue_full = "queue_full"  # the bridge's queue cap is reached
     not_found = "not_found"  # unknown task / output
     model_not_found = "model_not_found"  # a model name the request gave is not installed (details: installed)
+    not_runnable = "not_runnable"  # a registered workflow this ComfyUI cannot run (a node or model missing)
     internal = "internal"  # a bug in the bridge
 
 
@@ -42,6 +43,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.queue_full: 429,
     ErrorCode.not_found: 404,
     ErrorCode.model_not_found: 404,
+    ErrorCode.not_runnable: 409,
     ErrorCode.internal: 500,
 }
 

@@ -167,7 +167,7 @@ class TaskService:
             meta=meta or {},
             webhook_url=webhook_url,
             inputs=inputs,
-            info={"seed": task.seed},
+            info={"seed": task.seed, **task.submitted_info()},
         )
         await self.store.create(record)
         metrics.SUBMITTED.labels(kind=record.kind, contract=contract).inc()

@@ -52,32 +52,45 @@ async def direct_one(session, url, client_id, waiters, prompt) -> float:
     return time.perf_counter() - t0
 
 
+class DirectComfy:
+    """A ComfyUI client as a careful user writes one: one websocket for every prompt, /history, /view."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str):
+        self.session, self.url = session, url
+        self.client_id = uuid.uuid4().hex
+        self.waiters: dict[str, asyncio.Future] = {}
+
+    async def __aenter__(self) -> "DirectComfy":
+        self.ws = await self.session.ws_connect(f"{self.url.replace('http', 'ws')}/ws?clientId={self.client_id}")
+        self.listener = asyncio.create_task(self._listen())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.listener.cancel()
+        await self.ws.close()
+
+    async def _listen(self) -> None:
+        async for msg in self.ws:
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                continue
+            m = msg.json()
+            d = m.get("data") or {}
+            if m.get("type") == "executing" and d.get("node") is None and d.get("prompt_id") in self.waiters:
+                self.waiters.pop(d["prompt_id"]).set_result(True)
+
+    async def run(self, prompt: dict) -> float:
+        return await direct_one(self.session, self.url, self.client_id, self.waiters, prompt)
+
+
 async def direct_run(url: str, prompts: list[dict], concurrency: int) -> list[float]:
-    client_id = uuid.uuid4().hex
-    waiters: dict[str, asyncio.Future] = {}
-    async with aiohttp.ClientSession() as session:
-        ws = await session.ws_connect(f"{url.replace('http', 'ws')}/ws?clientId={client_id}")
-
-        async def listen():
-            async for msg in ws:
-                if msg.type != aiohttp.WSMsgType.TEXT:
-                    continue
-                m = msg.json()
-                d = m.get("data") or {}
-                if m.get("type") == "executing" and d.get("node") is None and d.get("prompt_id") in waiters:
-                    waiters.pop(d["prompt_id"]).set_result(True)
-
-        listener = asyncio.create_task(listen())
+    async with aiohttp.ClientSession() as session, DirectComfy(session, url) as comfy:
         sem = asyncio.Semaphore(concurrency)
 
         async def one(p):
             async with sem:
-                return await direct_one(session, url, client_id, waiters, p)
+                return await comfy.run(p)
 
-        times = await asyncio.gather(*(one(p) for p in prompts))
-        listener.cancel()
-        await ws.close()
-        return list(times)
+        return list(await asyncio.gather(*(one(p) for p in prompts)))
 
 
 async def bridge_run(url: str, tasks: list[dict], concurrency: int) -> tuple[list[float], list[str]]:
@@ -131,13 +144,18 @@ def main() -> None:
                 ref = c.post(
                     "/bridge/v1/images", files={"file": ("m.png", png_bytes(square_mask()), "image/png")}
                 ).json()
-            # The direct side uses the very graph the recipe builds, on the input the bridge uploaded once.
+            # The direct side uses the very graph the recipe builds, on its own upload of the input (the bridge
+            # removes its uploads after each run).
             oi = asyncio.run(_object_info(comfy.url))
             built = [build_graph(parse_task(task_json(ref, i)), oi) for i in range(60)]
+            for graph in built:
+                for node in graph.prompt.values():
+                    if node["class_type"] == "LoadImage":
+                        node["inputs"]["image"] = f"bench-direct/{ref['blob']}"
             httpx.post(
                 comfy.url + "/upload/image",
                 files={"image": (ref["blob"], png_bytes(square_mask()), "image/png")},
-                data={"subfolder": "inpaint-bridge", "type": "input", "overwrite": "true"},
+                data={"subfolder": "bench-direct", "type": "input", "overwrite": "true"},
             ).raise_for_status()
             for conc, n in ((1, args.n1), (16, args.n16)):
                 print(f"concurrency {conc}:")

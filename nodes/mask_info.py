@@ -57,7 +57,8 @@ class MaskStatistics(io.ComfyNode):
             first.empty,
             bbox_mask(mask, threshold),
             as_json,
-            ui={"stats": [s.as_dict() for s in stats]},
+            # "stats": drawn under the node by the frontend extension; "ib_stats": the bridge's copy (info["stats"]).
+            ui={"stats": [s.as_dict() for s in stats], "ib_stats": [s.as_dict() for s in stats]},
         )
 
 

@@ -1,9 +1,10 @@
-"""Capture a running ComfyUI's /object_info, trimmed to the nodes the bridge's recipes use.
+"""Capture a running ComfyUI's /object_info, trimmed to the nodes the bridge's recipes and the example workflows use.
 
     python scripts/capture_object_info.py http://127.0.0.1:8188 tests/fixtures/object_info.json
     python scripts/capture_object_info.py --spawn [OUT]
 
-The golden-graph tests check recipes against this file; re-run it when a node's inputs change.
+The golden-graph tests check recipes against this file, and the workflow tests convert the examples with it;
+re-run it when a node's inputs change or an example uses a new node type.
 ``--spawn`` starts a ComfyUI of its own (a temp base folder, the set-up's models) with the test
 models the golden graphs name placed in it (``tests/support/test_checkpoints.place_test_models``:
 the reduced checkpoints, a LoRA and a VAE), so the file lists are the same on every machine.
@@ -20,6 +21,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api_bridge.graph import node_ids  # noqa: E402
+from api_bridge.workflows.convert import VIRTUAL_TYPES  # noqa: E402
+
+
+def example_node_types() -> set[str]:
+    """Node types the example workflows name (frontend-only ones such as Note are not in /object_info)."""
+    types = set()
+    for path in (ROOT / "example_workflows").glob("*.json"):
+        types |= {node["type"] for node in json.loads(path.read_text())["nodes"]}
+    return types - VIRTUAL_TYPES
+
 
 DEFAULT_OUT = ROOT / "tests/fixtures/object_info.json"
 
@@ -41,8 +52,9 @@ def spawned_comfyui():
 def capture(url: str, out: pathlib.Path) -> None:
     with urllib.request.urlopen(url.rstrip("/") + "/object_info", timeout=30) as r:
         info = json.load(r)
-    trimmed = {k: info[k] for k in node_ids.ALL if k in info}
-    missing = sorted(set(node_ids.ALL) - set(trimmed))
+    wanted = set(node_ids.ALL) | example_node_types()
+    trimmed = {k: info[k] for k in sorted(wanted) if k in info}
+    missing = sorted(wanted - set(trimmed))
     out.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
     print(f"wrote {len(trimmed)} nodes to {out}; not on this server: {', '.join(missing) or 'none'}")
 

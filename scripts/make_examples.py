@@ -216,6 +216,7 @@ EXAMPLE_LIST = [
                 (420, 80),
                 {"points": _points((420, 100)), "cleanup_area": 64},
                 {"sam_model": ("sam", 0), "image": ("load", 0)},
+                title="input:segment",  # its widgets are the bridge route's parameter "segment"
             ),
             Node("erase", "IB_Erase", (820, 80), FIXED_SEED, {"image": ("load", 0), "mask": ("seg", 0)}),
             Node("result", "PreviewImage", (1220, 80), {}, {"images": ("erase", 0)}, (360, 360), "Erased"),

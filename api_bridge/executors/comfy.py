@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -47,17 +49,52 @@ class RunResult:
     prompt_id: str
     server: str
     timings: dict[str, float] = field(default_factory=dict)
-    info: dict[str, list[Any]] = field(default_factory=dict)  # node facts: "ib_engine" -> info["engine"]
+    info: dict[str, Any] = field(default_factory=dict)  # node facts: "ib_engine" -> info["engine"]; "values"
+
+
+def _is_file(item: Any) -> bool:
+    return isinstance(item, dict) and "filename" in item and "type" in item
 
 
 def node_facts(entry: dict[str, Any]) -> dict[str, list[Any]]:
-    """The ``ib_*`` UI outputs of every node in a /history entry, lists joined in node order."""
+    """The ``ib_*`` UI outputs of every node in a /history entry, lists joined in node order; files a node
+    reports for ComfyUI's own frontend (e.g. ``ib_images``) are not facts."""
     facts: dict[str, list[Any]] = {}
     for _node, output in sorted((entry.get("outputs") or {}).items(), key=lambda kv: _node_order(kv[0])):
         for key, value in (output or {}).items():
-            if key.startswith(FACT_PREFIX):
-                facts.setdefault(key[len(FACT_PREFIX) :], []).extend(value if isinstance(value, list) else [value])
+            items = value if isinstance(value, list) else [value]
+            if key.startswith(FACT_PREFIX) and not any(_is_file(item) for item in items):
+                facts.setdefault(key[len(FACT_PREFIX) :], []).extend(items)
     return facts
+
+
+def temp_files(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every temp-folder file any node of the run reported (previews, the SAM editor's pictures): the run's
+    leftovers on ComfyUI, removed by the clean-up."""
+    return [
+        item
+        for output in (entry.get("outputs") or {}).values()
+        for value in (output or {}).values()
+        if isinstance(value, list)
+        for item in value
+        if _is_file(item) and item.get("type") == "temp"
+    ]
+
+
+def text_values(entry: dict[str, Any], texts: dict[str, str]) -> dict[str, list[Any]]:
+    """What each text result node (PreviewAny) showed, per result name; JSON text is parsed."""
+    values: dict[str, list[Any]] = {}
+    for name, node_id in texts.items():
+        shown = ((entry.get("outputs") or {}).get(node_id) or {}).get("text") or []
+        values[name] = [_maybe_json(item) for item in (shown if isinstance(shown, list) else [shown])]
+    return values
+
+
+def _maybe_json(text: Any) -> Any:
+    if isinstance(text, str):
+        with contextlib.suppress(ValueError):
+            return json.loads(text)
+    return text
 
 
 def _fresh_results(graph: BuiltGraph, prompt_id: str) -> dict[str, Any]:
@@ -68,7 +105,7 @@ def _fresh_results(graph: BuiltGraph, prompt_id: str) -> dict[str, Any]:
     Everything upstream stays cached.
     """
     prompt = {k: {**v, "inputs": dict(v["inputs"])} for k, v in graph.prompt.items()}
-    for node_id in graph.outputs.values():
+    for node_id in [*graph.outputs.values(), *graph.texts.values()]:
         prompt[node_id]["inputs"]["ib_run"] = prompt_id
     return prompt
 
@@ -281,6 +318,31 @@ class ComfyServer:
         except (aiohttp.ClientError, OSError) as exc:
             raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
 
+    async def user_files(self, folder: str) -> list[dict[str, Any]]:
+        """Files under this ComfyUI's user data ``folder`` (e.g. ``workflows``, where its UI saves): path, size,
+        modified; empty when the folder does not exist yet."""
+        query = {"dir": folder, "recurse": "true", "full_info": "true"}
+        try:
+            async with self._session.get(self.url + "/userdata", params=query) as r:
+                if r.status == 404:
+                    return []
+                body = await r.json(content_type=None) if r.status == 200 else None
+        except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} user data unreadable: {exc}") from exc
+        if not isinstance(body, list):
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} /userdata answered {r.status}")
+        return [item for item in body if isinstance(item, dict) and isinstance(item.get("path"), str)]
+
+    async def user_file(self, path: str) -> bytes:
+        """One file of this ComfyUI's user data (``path`` relative to the user folder, e.g. ``workflows/x.json``)."""
+        try:
+            async with self._session.get(self.url + "/userdata/" + urllib.parse.quote(path, safe="")) as r:
+                if r.status != 200:
+                    raise BridgeError(ErrorCode.not_found, f"ComfyUI {self.url} has no user file {path!r}")
+                return await r.read()
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
+
     async def interrupt(self, prompt_id: str) -> None:
         """Stop ``prompt_id`` whether queued (delete) or running (targeted interrupt)."""
         with contextlib.suppress(BridgeError):
@@ -332,15 +394,18 @@ class ComfyServer:
             images: dict[str, list[bytes]] = {}
             for name, node_id in graph.outputs.items():
                 items = ((entry.get("outputs") or {}).get(node_id) or {}).get("images") or []
-                previews += [item for item in items if item.get("type") == "temp"]
                 images[name] = [await self.view(item) for item in items]
+            previews = temp_files(entry)
             t_fetch = time.perf_counter()
+            info: dict[str, Any] = node_facts(entry)
+            if graph.texts:
+                info["values"] = text_values(entry, graph.texts)
             return RunResult(
                 images,
                 prompt_id,
                 self.url,
                 {"upload": t_upload - t0, "run": t_run - t_upload, "fetch": t_fetch - t_run},
-                node_facts(entry),
+                info,
             )
         finally:
             self.inflight -= 1
@@ -428,6 +493,12 @@ class ComfyExecutor:
 
     async def object_info(self) -> ObjectInfo:
         return await self.pick().object_info()
+
+    async def user_files(self, folder: str) -> list[dict[str, Any]]:
+        return await self.pick().user_files(folder)
+
+    async def user_file(self, path: str) -> bytes:
+        return await self.pick().user_file(path)
 
     async def run(
         self,

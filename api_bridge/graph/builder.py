@@ -22,8 +22,12 @@ from .object_info import PRIMITIVES, InputSpec, NodeSpec, ObjectInfo
 _FILE_CHOICE = re.compile(r"\.(safetensors|sft|ckpt|pt|pth|bin|onnx|gguf|pkl|tflite)$", re.IGNORECASE)
 
 
+def is_file_name(value: Any) -> bool:
+    return isinstance(value, str) and bool(_FILE_CHOICE.search(value))
+
+
 def names_files(spec: InputSpec) -> bool:
-    return spec.type == "COMBO" and any(isinstance(c, str) and _FILE_CHOICE.search(c) for c in spec.choices or ())
+    return spec.type == "COMBO" and any(is_file_name(c) for c in spec.choices or ())
 
 
 class GraphBuildError(BridgeError):
@@ -79,21 +83,27 @@ class BuiltGraph:
     outputs: dict[str, str]  # result name -> id of the output node whose images are that result
     uploads: dict[str, str] = field(default_factory=dict)  # ComfyUI input file name -> blob key
     info: dict[str, Any] = field(default_factory=dict)  # e.g. the resolved seed
+    texts: dict[str, str] = field(default_factory=dict)  # result name -> id of a PreviewAny whose text is that result
 
 
-def _check_literal(node: str, spec: InputSpec, value: Any) -> None:
+def check_literal(node: str, spec: InputSpec, value: Any, node_id: str | None = None) -> None:
+    """Raise GraphBuildError unless ``value`` is a valid literal for input ``spec`` of node type ``node``."""
     where = f"{node}.{spec.name}"
+
+    def fail(message: str) -> None:
+        raise GraphBuildError(message, node_type=node, node_id=node_id)
+
     if spec.type == "COMBO":
         if spec.free_combo:
             if not isinstance(value, str):
-                raise GraphBuildError(f"{where}: expected a string, got {value!r}", node_type=node)
+                fail(f"{where}: expected a string, got {value!r}")
             return
         if value not in (spec.choices or ()):
             shown = ", ".join(map(repr, (spec.choices or ())[:12]))
-            raise GraphBuildError(f"{where}: {value!r} is not one of [{shown}]", node_type=node)
+            fail(f"{where}: {value!r} is not one of [{shown}]")
         return
     if spec.type not in PRIMITIVES:
-        raise GraphBuildError(f"{where}: needs a {spec.type} output handle, got the literal {value!r}", node_type=node)
+        fail(f"{where}: needs a {spec.type} output handle, got the literal {value!r}")
     ok = {
         "INT": isinstance(value, int) and not isinstance(value, bool),
         "FLOAT": isinstance(value, int | float) and not isinstance(value, bool),
@@ -101,11 +111,11 @@ def _check_literal(node: str, spec: InputSpec, value: Any) -> None:
         "BOOLEAN": isinstance(value, bool),
     }[spec.type]
     if not ok:
-        raise GraphBuildError(f"{where}: expected {spec.type}, got {type(value).__name__} {value!r}", node_type=node)
+        fail(f"{where}: expected {spec.type}, got {type(value).__name__} {value!r}")
     if spec.type in ("INT", "FLOAT"):
         lo, hi = spec.options.get("min"), spec.options.get("max")
         if lo is not None and value < lo or hi is not None and value > hi:
-            raise GraphBuildError(f"{where}: {value} is outside [{lo}, {hi}]", node_type=node)
+            fail(f"{where}: {value} is outside [{lo}, {hi}]")
 
 
 class Graph:
@@ -117,6 +127,7 @@ class Graph:
         self.outputs: dict[str, str] = {}
         self.uploads: dict[str, str] = {}
         self.info: dict[str, Any] = {}
+        self.texts: dict[str, str] = {}
 
     def add(self, class_type: str, **inputs: Any) -> NodeRef:
         if class_type not in self.object_info:
@@ -142,7 +153,7 @@ class Graph:
                     )
                 node_inputs[name] = value.link()
             else:
-                _check_literal(class_type, ispec, value)
+                check_literal(class_type, ispec, value)
                 node_inputs[name] = value
         for ispec in spec.inputs.values():
             if not ispec.required or ispec.name in node_inputs:
@@ -157,14 +168,39 @@ class Graph:
             else:
                 raise GraphBuildError(f"{class_type}: required input {ispec.name!r} is missing", node_type=class_type)
         node_id = str(len(self.nodes) + 1)
+        while node_id in self.nodes:  # after nodes added under their own ids
+            node_id = str(int(node_id) + 1)
         self.nodes[node_id] = {"class_type": class_type, "inputs": node_inputs}
         return NodeRef(node_id, class_type, spec)
 
-    def load_image(self, blob_key: str) -> NodeRef:
-        """LoadImage of a bridge blob; the executor uploads it under this name before submitting."""
+    def add_verbatim(self, node_id: str, class_type: str, inputs: dict[str, Any]) -> NodeRef:
+        """A node of a saved workflow under its own id, inputs as saved (links ``[id, slot]`` kept as they are).
+
+        The caller checks the node against /object_info first (``api_bridge/workflows/checks.py``).
+        """
+        if class_type not in self.object_info:
+            raise GraphBuildError(f"node {class_type!r} is not installed on this ComfyUI", node_type=class_type)
+        if node_id in self.nodes:
+            raise GraphBuildError(f"node id {node_id!r} is used twice", node_id=node_id, node_type=class_type)
+        self.nodes[node_id] = {"class_type": class_type, "inputs": dict(inputs)}
+        return NodeRef(node_id, class_type, self.object_info.spec(class_type))
+
+    def node(self, node_id: str) -> NodeRef:
+        """A handle on a node already in the graph."""
+        if node_id not in self.nodes:
+            raise GraphBuildError(f"no node {node_id!r} in the graph", node_id=node_id)
+        class_type = self.nodes[node_id]["class_type"]
+        return NodeRef(node_id, class_type, self.object_info.spec(class_type))
+
+    def upload(self, blob_key: str) -> str:
+        """The ComfyUI input file name of a bridge blob; the executor uploads it under this name before submitting."""
         filename = f"inpaint-bridge/{blob_key}"  # keys carry their extension
         self.uploads[filename] = blob_key
-        return self.add(node_ids.LOAD_IMAGE, image=filename)
+        return filename
+
+    def load_image(self, blob_key: str) -> NodeRef:
+        """LoadImage of a bridge blob."""
+        return self.add(node_ids.LOAD_IMAGE, image=self.upload(blob_key))
 
     def result(self, name: str, node: NodeRef) -> None:
         """Mark an output node (PreviewImage/SaveImage) as the task's result ``name``."""
@@ -172,12 +208,19 @@ class Graph:
             raise GraphBuildError(f"{node.class_type} is not an output node", node_type=node.class_type)
         self.outputs[name] = node.id
 
+    def text_result(self, name: str, node: NodeRef) -> None:
+        """Mark a PreviewAny node: the text it shows (JSON when it parses) is the task's result ``name``."""
+        if node.class_type != node_ids.PREVIEW_ANY:
+            raise GraphBuildError(f"{node.class_type} shows no text result", node_type=node.class_type)
+        self.texts[name] = node.id
+
     def build(self) -> BuiltGraph:
-        if not self.outputs:
+        if not self.outputs and not self.texts:
             raise GraphBuildError("graph has no result output")
         return BuiltGraph(
             prompt={k: {"class_type": v["class_type"], "inputs": dict(v["inputs"])} for k, v in self.nodes.items()},
             outputs=dict(self.outputs),
             uploads=dict(self.uploads),
             info=dict(self.info),
+            texts=dict(self.texts),
         )

@@ -1,7 +1,8 @@
 """Every ComfyUI node class the bridge's recipes use, in one place.
 
 Core ComfyUI nodes are called by their ids (never re-implemented); ``IB_*`` are this pack's.
-The object_info fixture for tests is trimmed to :data:`ALL` (scripts/capture_object_info.py).
+The object_info fixture for tests is trimmed to :data:`ALL` and the node types the example workflows
+use (scripts/capture_object_info.py).
 """
 
 # ComfyUI core
@@ -20,6 +21,10 @@ VAE_LOADER = "VAELoader"
 LORA_LOADER = "LoraLoader"
 CLIP_SET_LAST_LAYER = "CLIPSetLastLayer"
 MASK_COMPOSITE = "MaskComposite"
+# saved workflows (api_bridge/workflows/): image inputs and the output nodes whose results are returned
+LOAD_IMAGE_MASK = "LoadImageMask"
+MASK_PREVIEW = "MaskPreview"
+PREVIEW_ANY = "PreviewAny"
 
 # this pack: masks
 MASK_STATISTICS = "IB_MaskStatistics"

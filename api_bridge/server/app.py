@@ -24,6 +24,8 @@ from ..net import UrlPolicy
 from ..service import TaskService
 from ..store import LocalBlobStore, SQLiteTaskStore
 from ..webhooks import WebhookSender
+from ..workflows import routes as workflow_routes
+from ..workflows.registry import WorkflowRegistry, make_sources
 from . import routes
 from .auth import warn_if_open
 from .context import BridgeContext
@@ -108,7 +110,10 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     except (ValueError, json.JSONDecodeError) as exc:
         raise ValueError(f"IB_MODEL_ALIASES is not valid: {exc}") from None
     models = ModelCatalog(executor, aliases=aliases, default_checkpoint=settings.default_checkpoint)
-    ctx = BridgeContext(service=service, images=images, settings=settings, models=models)
+    workflows = WorkflowRegistry(
+        make_sources(settings.workflows_dir, executor), executor, interval=settings.workflows_refresh
+    )
+    ctx = BridgeContext(service=service, images=images, settings=settings, models=models, workflows=workflows)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -121,9 +126,11 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
                 if not await server.wait_connected(settings.comfy_start_timeout):
                     log.error("embedded ComfyUI did not come up within %.0f s", settings.comfy_start_timeout)
         await service.start()
+        await workflows.start()
         try:
             yield
         finally:
+            await workflows.stop()
             await service.stop()
             await executor.close()
             if local:
@@ -134,7 +141,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         title="inpaint-bridge",
         version="0.1.0",
         description=(
-            "Third-party inpainting APIs (today: Volcengine) and a native task API, served by ComfyUI graphs. "
+            "Third-party inpainting APIs (today: Volcengine), a native task API and saved ComfyUI workflows "
+            "(/bridge/v1/workflows), served by ComfyUI graphs. "
             "/bridge/v1/* takes an API key when IB_API_KEYS is set; result URLs are open."
         ),
         lifespan=lifespan,
@@ -144,6 +152,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     # Errors on a contract's routes are answered in that contract's envelope (matched by endpoint).
     envelopes: dict[Any, Any] = {}
     app.include_router(routes.make_router(ctx))
+    app.include_router(workflow_routes.make_router(ctx))
+    workflow_routes.install_openapi(app, workflows)
     routers, root_handlers = [], []
     for contract in contracts.discover():
         router = contract.make_router(ctx) if contract.make_router else None

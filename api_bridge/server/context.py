@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
@@ -11,6 +12,9 @@ from ..service import TaskService
 from .images import ImageLoader
 from .settings import BridgeSettings
 
+if TYPE_CHECKING:
+    from ..workflows.registry import WorkflowRegistry
+
 
 @dataclass
 class BridgeContext:
@@ -18,6 +22,7 @@ class BridgeContext:
     images: ImageLoader
     settings: BridgeSettings
     models: ModelCatalog
+    workflows: WorkflowRegistry | None = None  # the saved workflows served at /bridge/v1/workflows
 
     def base_url(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")

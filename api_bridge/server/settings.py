@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # A list setting from the environment: a JSON list, or items separated by commas.
 ListSetting = Annotated[list[str], NoDecode]
+EXAMPLE_WORKFLOWS = pathlib.Path(__file__).resolve().parents[2] / "example_workflows"
 
 
 def split_list(value: Any) -> Any:
@@ -66,6 +67,14 @@ class BridgeSettings(BaseSettings):
     max_image_bytes: int = 20 * 1024 * 1024
     max_image_pixels: int = 4096 * 4096
 
+    workflows_dir: ListSetting = Field(
+        default_factory=lambda: [str(EXAMPLE_WORKFLOWS), "comfyui:workflows"],
+        description="Where saved workflows are served from, in order (JSON list or a,b): folders of .json files, "
+        "and comfyui:<folder> for a ComfyUI user data folder (comfyui:workflows: what its UI saves). "
+        "Default: the pack's example_workflows/ and comfyui:workflows.",
+    )
+    workflows_refresh: float = Field(10.0, gt=0, description="Seconds between background re-reads of the workflows.")
+
     webhook_secret: str | None = None
     webhook_attempts: int = 5
     webhook_backoff: float = 1.0
@@ -73,7 +82,9 @@ class BridgeSettings(BaseSettings):
     log_json: bool = False
     log_level: str = "INFO"
 
-    _lists = field_validator("api_keys", "comfy_urls", "comfy_args", "allow_url_hosts", mode="before")(split_list)
+    _lists = field_validator("api_keys", "comfy_urls", "comfy_args", "allow_url_hosts", "workflows_dir", mode="before")(
+        split_list
+    )
 
     @property
     def embedded(self) -> bool:

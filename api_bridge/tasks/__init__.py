@@ -49,6 +49,10 @@ class TaskBase(Part):
     kind: str
     seed: StrictInt | None = Field(None, description="None or -1: the bridge draws one and reports it.")
 
+    def submitted_info(self) -> dict[str, Any]:
+        """Facts the task itself reports from submission on (``record.info``), besides its seed."""
+        return {}
+
 
 _KINDS: dict[str, type[TaskBase]] = {}
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from support.bridge import ThreadedBridge, square_mask
+from support.bridge import ThreadedBridge, square_mask, task_events
 
 
 @pytest.fixture(scope="module")
@@ -182,16 +182,7 @@ def slow_erase(bridge, client) -> dict:
 def test_progress_is_streamed_as_server_sent_events(bridge, client):
     task = slow_erase(bridge, client)
     tid = client.post("/bridge/v1/tasks", json={"task": task}).json()["id"]
-    events = []
-    with client.stream("GET", f"/bridge/v1/tasks/{tid}/events") as r:
-        name = None
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                name = line[7:]
-            elif line.startswith("data: "):
-                events.append((name, json.loads(line[6:])))
-                if name == "finished":
-                    break
+    events = list(task_events(client, tid))
     assert events[-1][0] == "finished" and events[-1][1]["status"] == "succeeded"
     assert any(e[1]["status"] == "running" for e in events)
     nodes = {e[1]["progress"]["node_type"] for e in events}

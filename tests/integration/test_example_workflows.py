@@ -3,17 +3,18 @@ pictures come from example_workflows/input (copied into ComfyUI's input folder b
 itself when it loads), and each produces what it is for (tests/support/example_checks.py).
 
 The browser tier (tests/e2e/test_frontend_templates.py) runs the same examples from ComfyUI's
-template browser; this one converts them with support.ui_workflow, with no browser.
+template browser; this one converts them with the bridge's converter (api_bridge/workflows/convert.py), with no
+browser.
 """
 
 import pathlib
 
 import pytest
 
-from support.example_checks import INPUT_DIR, check_example, example_paths, load_ui
+from api_bridge.workflows.convert import ui_to_api
+from support.example_checks import INPUT_DIR, check_example, example_paths, load_ui, referenced_input_images
 from support.example_models import provide_example_models
 from support.test_checkpoints import cpu_sized
-from support.ui_workflow import referenced_input_images, ui_to_api
 
 EXAMPLES = example_paths()
 

@@ -11,9 +11,10 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from api_bridge.workflows.convert import ui_to_api
+from support.example_checks import referenced_input_images
 from support.paths import REPO_ROOT
 from support.test_checkpoints import cpu_sized
-from support.ui_workflow import referenced_input_images, ui_to_api
 
 EXAMPLES = REPO_ROOT / "example_workflows"
 

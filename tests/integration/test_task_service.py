@@ -73,17 +73,22 @@ def comfy_leftovers(server: ComfyServer) -> dict:
 def test_a_run_leaves_no_inputs_previews_or_history_on_comfyui(comfy_server, tmp_path):
     async def scenario():
         async with service_on(comfy_server.url, tmp_path) as service:
-            before = comfy_leftovers(comfy_server)
-            record = await service.submit(await erase_task(service))
-            record = await service.wait(record.id, 120)
-            assert record.status is TaskStatus.succeeded, record.error
             server = service.executor.servers[0]
-            history = await server.history(record.id)  # keyed by ComfyUI's prompt id, not ours: look it up
-            return before, comfy_leftovers(comfy_server), record, history, server
+            before = comfy_leftovers(comfy_server), set(await server.get_json("/history"))
+            erase = await service.wait((await service.submit(await erase_task(service))).id, 120)
+            # SAM also writes temp pictures for ComfyUI's point editor (ib_images): those go too
+            ref = await service.put_image(Image.fromarray(data.astronaut()).resize((128, 128)))
+            sam = {"method": "sam", "points": [[60, 40, 1]]}
+            task = parse_task({"kind": "generate_mask", "image": ref.model_dump(), "segmenter": sam})
+            mask = await service.wait((await service.submit(task)).id, 120)
+            after = comfy_leftovers(comfy_server), set(await server.get_json("/history"))
+            return before, after, [erase, mask], server
 
-    before, after, record, history, server = asyncio.run(scenario())
-    assert after == before, "the run's uploads or previews are still in ComfyUI's folders"
-    assert record.outputs and history is None
+    before, after, records, server = asyncio.run(scenario())
+    assert all(r.status is TaskStatus.succeeded and r.outputs for r in records), [r.error for r in records]
+    assert after[0] == before[0], "the runs' uploads or temp files are still in ComfyUI's folders"
+    assert after[1] == before[1], "the runs left /history entries"
+    assert "images" not in records[1].info, "a file list for ComfyUI's frontend is not a fact of the task"
     assert server._readers == {} and server._uploads == {}
 
 

@@ -35,6 +35,21 @@ def square_mask(size=(64, 64), box=(16, 16, 48, 48), fg=(255, 255, 255), mode="R
     return im
 
 
+def task_events(client, task_id: str, timeout: float = 120):
+    """The task's server-sent events as (event name, task view) pairs, up to and including ``finished``."""
+    import json
+
+    with client.stream("GET", f"/bridge/v1/tasks/{task_id}/events", timeout=timeout) as stream:
+        name = None
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                name = line[7:]
+            elif line.startswith("data: "):
+                yield name, json.loads(line[6:])
+                if name == "finished":
+                    return
+
+
 class ThreadedBridge:
     """The real bridge app under uvicorn in a background thread (remote mode: given ComfyUI URLs)."""
 

@@ -132,3 +132,8 @@ def check_example(name: str, ui: dict, outputs: dict, view) -> None:
 
 def load_ui(path: pathlib.Path) -> dict:
     return json.loads(path.read_text())
+
+
+def referenced_input_images(ui: dict) -> list[str]:
+    """The pictures a UI workflow's Load Image nodes name."""
+    return [n["widgets_values"][0] for n in ui["nodes"] if n["type"] == "LoadImage"]

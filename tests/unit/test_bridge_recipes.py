@@ -34,6 +34,8 @@ def test_recipe_matches_golden_graph(name):
     golden = json.loads(path.read_text())
     built = build_graph(parse_task(golden["task"]), object_info())
     got = {"task": golden["task"], "prompt": built.prompt, "outputs": built.outputs, "uploads": built.uploads}
+    if built.texts:
+        got["texts"] = built.texts
     if os.environ.get("IB_UPDATE_GOLDEN"):
         path.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
     assert got == json.loads(path.read_text())

@@ -1,0 +1,1 @@
+"""Saved ComfyUI workflows served as REST endpoints: conversion, input schema, registry, routes."""
