@@ -12,7 +12,7 @@ import comfy.utils
 import folder_paths
 import torch
 
-from ._comfy import io, schema
+from ._comfy import io, optional, schema
 from .common.erase_auto import AUTO, FALLBACK, lama_file
 from .common.erase_blend import blend_alpha, composite, grown_hole
 from .common.erase_candidates import ENGINES, MODEL, candidate_engines
@@ -132,6 +132,17 @@ class Erase(io.ComfyNode):
                 io.Int.Input("candidates", default=1, min=1, max=4, tooltip="Results per image (seeds/engines)."),
                 io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed of the exemplar search."),
                 EraseModel.Input("erase_model", optional=True, tooltip="Learned model for engine 'model' or 'auto'."),
+                # Last and optional: saved workflows and API prompts from before it keep working.
+                *optional(
+                    io.Int.Input(
+                        "radius",
+                        default=4,
+                        min=1,
+                        max=100,
+                        tooltip="telea / navier_stokes: the neighbourhood (px) each filled pixel is computed from "
+                        "(IOPaint cv2_radius).",
+                    )
+                ),
             ],
             outputs=[
                 io.Image.Output("erased", tooltip="image-major batch: candidates of image 0, then of image 1, ..."),
@@ -157,6 +168,7 @@ class Erase(io.ComfyNode):
         crop_trigger_size=800,
         crop_margin=128,
         resize_limit=1280,
+        radius=4,
         dilate=15,
         feather=4,
         candidates=1,
@@ -187,7 +199,7 @@ class Erase(io.ComfyNode):
                 fill = run_strategy(
                     pixels,
                     hole,
-                    learned if name == MODEL else classical_engine(name),
+                    learned if name == MODEL else classical_engine(name, radius),
                     seed + offset,
                     strategy,
                     crop_trigger_size,

@@ -108,7 +108,10 @@ echo "$COMFY" > "$ROOT/.comfyui/path" 2>/dev/null || { mkdir -p "$ROOT/.comfyui"
 # -- 8. official API clients for the e2e tests, each in its own venv (.cache/clients/<name>)
 "$PY" -m scripts.client_venvs
 
-# -- 9. browser tests and JS lint: Debian chromium, playwright-core + eslint from npm
+# -- 9. IOPaint's web UI, served by the bridge at / (from the iopaint==1.6.0 wheel; never committed)
+"$PY" -m scripts.iopaint_web
+
+# -- 10. browser tests and JS lint: Debian chromium, playwright-core + eslint from npm
 # The npm tools install into .cache/npm from scripts/npm/ (never under web/: ComfyUI
 # serves, and may load, every .js below WEB_DIRECTORY).
 NPM_DIR="$ROOT/.cache/npm"

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from .. import contracts
 from ..contracts import root
@@ -32,6 +33,7 @@ from .settings import BridgeSettings
 from .stores import open_blob_store, open_task_store
 
 log = logging.getLogger(__name__)
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
@@ -44,6 +46,16 @@ def default_comfy_path(settings: BridgeSettings) -> pathlib.Path:
     if recorded.is_file():
         return pathlib.Path(recorded.read_text().strip())
     raise RuntimeError("ComfyUI not found: set IB_COMFY_URLS (remote), IB_COMFY_PATH / COMFYUI_PATH, or run setup")
+
+
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The Allow header for ``path``: every method the OpenAPI document gives it (Starlette's 405 names only the
+    first route that matched, though GET / and POST / are different contracts' routes)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
+    return ", ".join(sorted(methods))
 
 
 def default_error(info: ErrorInfo, status: int) -> JSONResponse:
@@ -188,6 +200,8 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         response = envelope_for(request)(ErrorInfo(code=code, message=message), status)
         response.status_code = status  # transport-level: the contract's body, HTTP's status (405 + Allow)
         response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every method the path has, though they sit in different routes (GET / and POST /)
+            response.headers["Allow"] = allowed_methods(request.app, request.url.path)
         return response
 
     @app.exception_handler(RequestValidationError)

@@ -34,6 +34,9 @@ class EraseOptions(Part):
         None, description="Erase model file in models/inpaint (engine 'model'; with 'auto', that model is used)."
     )
     hd: HDOptions = HDOptions()
+    radius: StrictInt = Field(
+        4, ge=1, le=100, description="telea / navier_stokes neighbourhood in px (IOPaint cv2_radius)."
+    )
     dilate: StrictInt = Field(
         15, ge=0, le=256, description="Grow the mask (Euclidean px) before filling (Volcengine dilate_size default)."
     )

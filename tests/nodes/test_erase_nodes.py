@@ -58,3 +58,21 @@ def test_the_default_engine_without_a_lama_file_is_exemplar_and_reports_each_ima
 def test_size_mismatch_is_a_clear_error(erase):
     with pytest.raises(ValueError, match="image is 300×200 but mask is 10×10"):
         erase.Erase.execute(image=_photo(), mask=torch.zeros(1, 10, 10))
+
+
+@pytest.mark.parametrize("engine, flag", [("telea", "INPAINT_TELEA"), ("navier_stokes", "INPAINT_NS")])
+def test_opencv_engines_use_the_radius_as_iopaint_cv2_does(erase, engine, flag):
+    import cv2
+    import numpy as np
+
+    image, mask = _photo(), _mask()
+    pixels = (image[0].numpy() * 255).round().astype(np.uint8)
+    hole = mask[0].numpy().astype(np.uint8) * 255
+    outs = {}
+    for radius in (1, 9):
+        out = erase.Erase.execute(
+            image=image, mask=mask, engine=engine, strategy="original", radius=radius, dilate=0, feather=0
+        ).args[0]
+        outs[radius] = (out[0].numpy() * 255).round().astype(np.uint8)
+        assert np.array_equal(outs[radius], cv2.inpaint(pixels, hole, radius, getattr(cv2, flag)))
+    assert not np.array_equal(outs[1], outs[9])

@@ -91,6 +91,10 @@ class Page:
         """Click the first element matching a Playwright selector (waits until it is actionable)."""
         self._call("click", selector=selector, button=button)
 
+    def set_files(self, selector: str, paths: list[str]) -> None:
+        """Choose files for the first ``<input type=file>`` matching ``selector``, as a user's file picker does."""
+        self._call("set_files", selector=selector, paths=[str(p) for p in paths])
+
     def mouse(self, steps: list[dict]) -> None:
         """Raw mouse steps in page pixels: ``{"move": [x, y]}``, ``{"down": "left"}``, ``{"up": "left"}``."""
         self._call("mouse", steps=steps)

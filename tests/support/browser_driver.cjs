@@ -60,6 +60,10 @@ const ops = {
   async click(r) {
     await pageOf(r).page.locator(r.selector).first().click({ button: r.button });
   },
+  async set_files(r) {
+    // What a user's file picker gives an <input type=file> (hidden inputs included).
+    await pageOf(r).page.locator(r.selector).first().setInputFiles(r.paths);
+  },
   async mouse(r) {
     // A list of steps: {"move": [x, y]}, {"down": "left"|"right"}, {"up": ...}, {"wait": ms}.
     const { mouse } = pageOf(r).page;

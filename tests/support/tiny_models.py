@@ -105,9 +105,10 @@ def build_mat(path: pathlib.Path, seed: int = 0) -> pathlib.Path:
     return path
 
 
-def build_migan(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
+def build_migan(folder: pathlib.Path, seed: int = 0, torchscript: bool = True) -> dict[str, pathlib.Path]:
     """A random-weight MI-GAN at 256 px (our module, the official key layout) as .pt and .safetensors state
-    dicts and as a traced TorchScript taking one 4-channel input, like IOPaint's ``migan_traced.pt``."""
+    dicts and (``torchscript``) as a traced TorchScript taking one 4-channel input, like IOPaint's
+    ``migan_traced.pt``."""
     import torch
     from safetensors.torch import save_file
 
@@ -117,13 +118,11 @@ def build_migan(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
     model = MIGAN(256).eval()
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
-    paths = {
-        "pt": folder / "migan_256_random.pt",
-        "safetensors": folder / "migan_256_random.safetensors",
-        "torchscript": folder / "migan_256_traced.pt",
-    }
+    paths = {"pt": folder / "migan_256_random.pt", "safetensors": folder / "migan_256_random.safetensors"}
     torch.save(state, paths["pt"])
     save_file(state, str(paths["safetensors"]))
-    with torch.no_grad():
-        torch.jit.trace(model, torch.rand(1, 4, 256, 256) - 0.5, check_trace=False).save(str(paths["torchscript"]))
+    if torchscript:
+        paths["torchscript"] = folder / "migan_256_traced.pt"
+        with torch.no_grad():
+            torch.jit.trace(model, torch.rand(1, 4, 256, 256) - 0.5, check_trace=False).save(str(paths["torchscript"]))
     return paths

@@ -38,6 +38,7 @@ SAME_INPUT: dict[tuple[type[BaseModel], str], tuple[str, str]] = {
     (SamSegmenter, "cleanup_area"): ("IB_SAMSegment", "cleanup_area"),
     (RembgSegmenter, "cloth_category"): ("IB_RembgLoader", "cloth_category"),
     (EraseOptions, "engine"): ("IB_Erase", "engine"),
+    (EraseOptions, "radius"): ("IB_Erase", "radius"),
     (EraseOptions, "dilate"): ("IB_Erase", "dilate"),
     (EraseOptions, "feather"): ("IB_Erase", "feather"),
     (EraseOptions, "candidates"): ("IB_Erase", "candidates"),

@@ -28,6 +28,7 @@ def erase(task: EraseTask, g: Graph) -> None:
         crop_trigger_size=opts.hd.crop_trigger_size,
         crop_margin=opts.hd.crop_margin,
         resize_limit=opts.hd.resize_limit,
+        radius=opts.radius,
         dilate=opts.dilate,
         feather=opts.feather,
         candidates=opts.candidates,

@@ -8,7 +8,7 @@ from ...tasks.mask import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamS
 from .. import node_ids as N  # noqa: N812
 from ..builder import Graph, Output
 from . import recipe
-from .parts import adjust_mask, mask_from_picture, mask_result
+from .parts import adjust_mask, mask_from_picture, mask_result, rembg_node
 
 
 def _segment(g: Graph, image: Output, seg: SamSegmenter | RembgSegmenter) -> Output:
@@ -25,9 +25,7 @@ def _segment(g: Graph, image: Output, seg: SamSegmenter | RembgSegmenter) -> Out
             cleanup_area=seg.cleanup_area,
         )
         return node["mask"]
-    session = g.add(N.REMBG_LOADER, model_name=seg.model_name, cloth_category=seg.cloth_category)
-    node = g.add(N.REMOVE_BACKGROUND, session=session["session"], image=image, alpha_matting=seg.alpha_matting)
-    return node["mask"]
+    return rembg_node(g, image, seg)["mask"]
 
 
 @recipe("generate_mask")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ...tasks.mask import RembgSegmenter
 from ...tasks.parts import MaskAdjust, MaskPicture
 from .. import node_ids as N  # noqa: N812
-from ..builder import Graph, ModelNotInstalledError, Output
+from ..builder import Graph, ModelNotInstalledError, NodeRef, Output
 
 
 def mask_from_picture(g: Graph, pic: MaskPicture) -> Output:
@@ -34,6 +35,12 @@ def adjust_mask(g: Graph, mask: Output, adj: MaskAdjust, *, feather: bool = True
     if adj.invert:
         mask = g.add(N.INVERT_MASK, mask=mask).out(0)
     return mask
+
+
+def rembg_node(g: Graph, image: Output, seg: RembgSegmenter) -> NodeRef:
+    """IB_RemoveBackground with its loader: outputs ``mask`` (foreground) and ``rgba`` (the cut-out)."""
+    session = g.add(N.REMBG_LOADER, model_name=seg.model_name, cloth_category=seg.cloth_category)
+    return g.add(N.REMOVE_BACKGROUND, session=session["session"], image=image, alpha_matting=seg.alpha_matting)
 
 
 def image_result(g: Graph, name: str, image: Output) -> None:
