@@ -29,6 +29,9 @@ SAM_LOADER = "IB_SAMLoader"
 SAM_SEGMENT = "IB_SAMSegment"
 REMBG_LOADER = "IB_RembgLoader"
 REMOVE_BACKGROUND = "IB_RemoveBackground"
+GROUNDING_DINO_LOADER = "IB_GroundingDinoLoader"
+TEXT_PROMPT_DETECT = "IB_TextPromptDetect"
+BOXES_TO_MASK = "IB_BoxesToMask"
 
 # this pack: erase
 ERASE_MODEL_LOADER = "IB_EraseModelLoader"
