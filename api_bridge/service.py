@@ -16,7 +16,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from PIL import Image
@@ -61,6 +61,8 @@ class TaskService:
         self.input_ttl = result_ttl if input_ttl is None else input_ttl
         self.max_attempts = max_attempts
         self.webhooks = webhooks or WebhookSender()
+        # task.contract -> the webhook body of a finished record (a contract's own shape); default below.
+        self.webhook_payloads: dict[str, Callable[[TaskRecord], Any]] = {}
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._pending = 0  # queued, not yet picked up
         self._running: dict[str, asyncio.Task] = {}
@@ -401,7 +403,35 @@ class TaskService:
         if status is not TaskStatus.succeeded:
             metrics.FAILURES.labels(kind=record.kind, code=error.code.value if error else "unknown").inc()
         if record.webhook_url:
-            self.webhooks.send(record.webhook_url, {"event": "task.finished", "task": record.model_dump(mode="json")})
+            self.webhooks.send(record.webhook_url, self._webhook_payload(record))
+
+    def _webhook_payload(self, record: TaskRecord) -> Any:
+        render = self.webhook_payloads.get(record.contract)
+        if render is not None:
+            try:
+                return render(record)
+            except Exception:  # a contract's bug must not lose the notification: the native body instead
+                log.exception("webhook body of contract %s failed; sending the native one", record.contract)
+        return {"event": "task.finished", "task": record.model_dump(mode="json")}
+
+    async def delete(self, task_id: str) -> bool:
+        """Delete a finished task now, with its outputs and the inputs no unfinished task holds (what expiry
+        does at its TTL). An unfinished task is left alone (cancel it first); returns whether it was deleted."""
+        record = await self.store.get(task_id)
+        if record is None or not record.status.finished or task_id in self._live:
+            return False
+        held = {key for other in await self.store.unfinished() for key in other.inputs}
+        await self._delete_record(record, held)
+        return True
+
+    async def _delete_record(self, record: TaskRecord, held: set[str]) -> None:
+        for out in record.outputs:
+            await self.blobs.delete(out.key)
+        for key in record.inputs:
+            if key not in held:
+                await self.blobs.delete(key)
+        await self.store.delete(record.id)
+        self._record_locks.pop(record.id, None)
 
     async def _expire_loop(self, every: float = 60.0) -> None:
         while True:
@@ -418,13 +448,7 @@ class TaskService:
         held = {key for record in await self.store.unfinished() for key in record.inputs}
         old = await self.store.expired(now)
         for record in old:
-            for out in record.outputs:
-                await self.blobs.delete(out.key)
-            for key in record.inputs:
-                if key not in held:
-                    await self.blobs.delete(key)
-            await self.store.delete(record.id)
-            self._record_locks.pop(record.id, None)
+            await self._delete_record(record, held)
         for key in await self.blobs.inputs_older_than(now - self.input_ttl):
             if key not in held:
                 await self.blobs.delete(key)

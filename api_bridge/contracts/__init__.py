@@ -8,7 +8,10 @@ A contract is discovered like a node module (no shared list to edit). It gives:
   and ``ctx.output_url(request, key)`` (stable, unauthenticated result URLs);
 * ``error_envelope(error: ErrorInfo, status: int) -> Response``: the contract's own error
   body. Every ``BridgeError`` raised on one of its routes — bad image, queue full (429),
-  unknown task, graph or ComfyUI failure — is answered through it.
+  unknown task, graph or ComfyUI failure — is answered through it;
+* ``webhook_payloads`` (optional): for the ``contract`` labels its tasks are submitted under,
+  the JSON value its webhook posts for a finished record (the API's own body shape). The
+  bridge still sends it, signed and retried (``api_bridge/webhooks.py``).
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from ..errors import ErrorInfo
+from ..store.records import TaskRecord
 
 if TYPE_CHECKING:
     from ..server.context import BridgeContext
@@ -37,6 +41,7 @@ class Contract:
     make_router: Callable[[BridgeContext], APIRouter]
     error_envelope: Callable[[ErrorInfo, int], Response]
     description: str = ""
+    webhook_payloads: Mapping[str, Callable[[TaskRecord], Any]] = field(default_factory=dict)
 
 
 def discover() -> list[Contract]:

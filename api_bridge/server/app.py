@@ -129,6 +129,7 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         for route in router.routes:
             envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
         app.include_router(router)
+        service.webhook_payloads.update(contract.webhook_payloads)
         log.info("contract %s: %d routes", contract.name, len(router.routes))
     app.state.contract_envelopes = envelopes
 
