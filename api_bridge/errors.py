@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     unavailable = "unavailable"  # no healthy ComfyUI (down, restarting)
     queue_full = "queue_full"  # the bridge's queue cap is reached
     not_found = "not_found"  # unknown task / output
+    model_not_found = "model_not_found"  # a model name the request gave is not installed (details: installed)
     internal = "internal"  # a bug in the bridge
 
 
@@ -40,6 +41,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.unavailable: 503,
     ErrorCode.queue_full: 429,
     ErrorCode.not_found: 404,
+    ErrorCode.model_not_found: 404,
     ErrorCode.internal: 500,
 }
 

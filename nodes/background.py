@@ -31,10 +31,14 @@ class RembgHandle:
         return MODELS.get_or_create(key, lambda: load_session(self.model_name, self.path))
 
 
+def installed_rembg_models() -> list[str]:
+    """The loader's names for the files in models/rembg (``<name>.onnx`` -> ``<name>``)."""
+    return [f[: -len(".onnx")] for f in folder_paths.get_filename_list(FOLDER) if f.endswith(".onnx")]
+
+
 def rembg_choices() -> list[str]:
-    present = [f[: -len(".onnx")] for f in folder_paths.get_filename_list(FOLDER) if f.endswith(".onnx")]
-    # Contract names first (even when missing: choosing one explains where to get it).
-    return list(dict.fromkeys([*present, *CONTRACT_MODELS]))
+    # Contract names too (even when missing: choosing one explains where to get it).
+    return list(dict.fromkeys([*installed_rembg_models(), *CONTRACT_MODELS]))
 
 
 class RembgLoader(io.ComfyNode):

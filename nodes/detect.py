@@ -23,10 +23,13 @@ MAX_GROW = 1024.0  # px a box edge may move (Fooocus allows -64..64)
 DinoModel = io.Custom("IB_GROUNDING_DINO")
 
 
-def dino_choices() -> list[str]:
+def installed_dino_models() -> list[str]:
     """Model folders: sub-folders of models/grounding-dino holding a config.json."""
-    names = {f.split("/")[0] for f in folder_paths.get_filename_list(FOLDER) if f.endswith("/config.json")}
-    return sorted(names) or ["grounding-dino-tiny"]
+    return sorted({f.split("/")[0] for f in folder_paths.get_filename_list(FOLDER) if f.endswith("/config.json")})
+
+
+def dino_choices() -> list[str]:
+    return installed_dino_models() or ["grounding-dino-tiny"]
 
 
 def model_folder(name: str) -> str:

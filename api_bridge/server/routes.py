@@ -231,6 +231,17 @@ def make_router(ctx: BridgeContext) -> APIRouter:
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
+    @keyed.get(
+        "/bridge/v1/models",
+        tags=["bridge"],
+        response_model=dict[str, Any],
+        responses={**errors(*AUTH), 503: {"model": ErrorBody, "description": "no ComfyUI answers"}},
+    )
+    async def models() -> dict[str, Any]:
+        """Installed models by kind, from the ComfyUI the bridge drives (checkpoints with family and whether
+        they are inpainting variants, VAEs, LoRAs, embeddings, erase models, SAM, rembg, GroundingDINO)."""
+        return await ctx.models.listing()
+
     @router.get(
         "/bridge/v1/outputs/{key}",
         tags=["bridge"],

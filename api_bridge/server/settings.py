@@ -55,6 +55,9 @@ class BridgeSettings(BaseSettings):
     max_attempts: int = 2
     poll_interval: float = 1.0
 
+    model_aliases: str = Field("", description='Model name aliases, JSON: {"PICPIK General": "sd15.safetensors"}.')
+    default_checkpoint: str | None = Field(None, description="Checkpoint for requests that name none.")
+
     allow_private_urls: bool = False
     allow_url_hosts: ListSetting = Field(
         default_factory=list, description="Hosts (host or host:port) image URLs and webhooks may reach though private."

@@ -11,7 +11,9 @@ from .parts import MaskAdjust, MaskPicture
 
 # IB_Erase engine and strategy (nodes/erase.py ENGINES, nodes/common/erase_strategy.STRATEGIES);
 # IB_TextWatermark language and position (nodes/common/watermark.py): checked against /object_info.
-EraseEngine = Literal["exemplar", "telea", "navier_stokes", "model"]
+# 'auto' (IB_Erase's default): a named model_name, else an installed LaMa (IOPaint's default), else exemplar;
+# the engine that ran comes back in record.info["engine"].
+EraseEngine = Literal["auto", "exemplar", "telea", "navier_stokes", "model"]
 HDStrategy = Literal["crop", "resize", "original"]
 WatermarkLanguage = Literal["zh", "en"]
 Corner = Literal["bottom-right", "bottom-left", "top-left", "top-right"]
@@ -27,8 +29,10 @@ class HDOptions(Part):
 
 
 class EraseOptions(Part):
-    engine: EraseEngine = "exemplar"
-    model_name: StrictStr | None = Field(None, description="Erase model file in models/inpaint (engine 'model').")
+    engine: EraseEngine = "auto"
+    model_name: StrictStr | None = Field(
+        None, description="Erase model file in models/inpaint (engine 'model'; with 'auto', that model is used)."
+    )
     hd: HDOptions = HDOptions()
     dilate: StrictInt = Field(
         15, ge=0, le=256, description="Grow the mask (Euclidean px) before filling (Volcengine dilate_size default)."

@@ -23,9 +23,9 @@ REQUIRED_FILES = (
     ("model.safetensors", "pytorch_model.bin"),
 )
 HOW_TO_GET = (
-    "download a GroundingDINO model in Hugging Face format, e.g. `huggingface-cli download "
-    "IDEA-Research/grounding-dino-tiny --local-dir models/grounding-dino/grounding-dino-tiny` on a machine "
-    "with internet access, and copy the folder here"
+    "run `bash scripts/models.sh download grounding-dino-tiny --allow-unverified` (its small files have no "
+    "published hash), or `huggingface-cli download IDEA-Research/grounding-dino-tiny --local-dir "
+    "models/grounding-dino/grounding-dino-tiny` on a machine with internet access and copy the folder here"
 )
 
 

@@ -7,6 +7,7 @@ module needs no ComfyUI import.
 from collections.abc import Callable, Iterable
 
 from .default_weights import DEFAULT_WEIGHTS
+from .model_catalog import entry_for_file
 
 _ENCODER, _DECODER = "_encoder.onnx", "_decoder.onnx"
 
@@ -27,7 +28,12 @@ def where_to_get(folder: str, filename: str) -> str:
     for w in DEFAULT_WEIGHTS:
         if w.folder == folder and w.filename == filename:
             return w.how_to_get
-    return "place the file there yourself (it is not on any package registry this set-up can reach)"
+    name = entry_for_file(folder, filename)
+    if name:
+        return f"run `bash scripts/models.sh download {name}` (it fetches the official file and checks it)"
+    return (
+        "place the file there yourself (the models command's catalog does not list it: `bash scripts/models.sh list`)"
+    )
 
 
 def missing_file_error(folder: str, filename: str, searched: Iterable[str]) -> ValueError:

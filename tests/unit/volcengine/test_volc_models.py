@@ -62,7 +62,7 @@ def test_logo_info_fields():
 def test_quality_maps_to_an_erase_engine_and_effort():
     assert parse_request(body(quality="h")).quality == "H"
     high, mid, low = (erase_settings(q) for q in "HML")
-    assert high.engine == mid.engine == "exemplar" and high.crop_margin > mid.crop_margin
+    assert high.engine == mid.engine == "auto" and high.crop_margin > mid.crop_margin
     assert low.engine == "telea" and low.strategy == "resize"
 
 
