@@ -15,6 +15,11 @@ IMAGE_INVERT = "ImageInvert"
 GROW_MASK = "GrowMask"
 THRESHOLD_MASK = "ThresholdMask"
 KSAMPLER = "KSampler"  # its sampler/scheduler lists check the A1111 name mapping (api_bridge/samplers.py)
+CHECKPOINT_LOADER = "CheckpointLoaderSimple"
+VAE_LOADER = "VAELoader"
+LORA_LOADER = "LoraLoader"
+CLIP_SET_LAST_LAYER = "CLIPSetLastLayer"
+MASK_COMPOSITE = "MaskComposite"
 
 # this pack: masks
 MASK_STATISTICS = "IB_MaskStatistics"
@@ -37,5 +42,9 @@ BOXES_TO_MASK = "IB_BoxesToMask"
 ERASE_MODEL_LOADER = "IB_EraseModelLoader"
 ERASE = "IB_Erase"
 TEXT_WATERMARK = "IB_TextWatermark"
+
+# this pack: diffusion inpaint / outpaint
+INPAINT = "IB_Inpaint"  # expands into crop → core conditioning + KSampler → stitch
+OUTPAINT_EXPAND = "IB_OutpaintExpand"
 
 ALL: tuple[str, ...] = tuple(v for k, v in sorted(globals().items()) if k.isupper() and isinstance(v, str))

@@ -11,6 +11,17 @@ import pytest
 from pydantic import BaseModel
 
 from api_bridge.tasks.erase import EraseOptions, HDOptions, Watermark
+from api_bridge.tasks.inpaint import (
+    Blend,
+    DiffusionModel,
+    Lora,
+    OutpaintOptions,
+    PadFractions,
+    PadPixels,
+    PadToSize,
+    Region,
+    Sampling,
+)
 from api_bridge.tasks.mask import RembgSegmenter, SamSegmenter, TextDetect
 from api_bridge.tasks.parts import MaskAdjust, MaskPicture
 from support.bridge import object_info
@@ -42,6 +53,37 @@ SAME_INPUT: dict[tuple[type[BaseModel], str], tuple[str, str]] = {
     (Watermark, "position"): ("IB_TextWatermark", "position"),
     (Watermark, "opacity"): ("IB_TextWatermark", "opacity"),
     (Watermark, "size"): ("IB_TextWatermark", "size"),
+    (Sampling, "steps"): ("IB_Inpaint", "steps"),
+    (Sampling, "cfg"): ("IB_Inpaint", "cfg"),
+    (Sampling, "denoise"): ("IB_Inpaint", "denoise"),
+    (Sampling, "count"): ("IB_Inpaint", "count"),
+    (Sampling, "conditioning"): ("IB_Inpaint", "conditioning"),
+    (Sampling, "differential_diffusion"): ("IB_Inpaint", "differential_diffusion"),
+    (Region, "context"): ("IB_Inpaint", "context_mode"),
+    (Region, "padding"): ("IB_Inpaint", "context_pixels"),
+    (Region, "factor"): ("IB_Inpaint", "context_factor"),
+    (Region, "respective_field"): ("IB_Inpaint", "respective_field"),
+    (Region, "min_context"): ("IB_Inpaint", "min_context"),
+    (Region, "width"): ("IB_Inpaint", "target_width"),
+    (Region, "height"): ("IB_Inpaint", "target_height"),
+    (Blend, "grow"): ("IB_Inpaint", "grow"),
+    (Blend, "feather"): ("IB_Inpaint", "feather"),
+    (Blend, "color_match"): ("IB_Inpaint", "color_match"),
+    (Blend, "ring_width"): ("IB_Inpaint", "ring_width"),
+    (Blend, "mode"): ("IB_Inpaint", "blend"),
+    (Lora, "model_strength"): ("LoraLoader", "strength_model"),
+    (Lora, "clip_strength"): ("LoraLoader", "strength_clip"),
+    (PadPixels, "left"): ("IB_OutpaintExpand", "left"),
+    (PadPixels, "top"): ("IB_OutpaintExpand", "top"),
+    (PadPixels, "right"): ("IB_OutpaintExpand", "right"),
+    (PadPixels, "bottom"): ("IB_OutpaintExpand", "bottom"),
+    (PadFractions, "left"): ("IB_OutpaintExpand", "left_fraction"),
+    (PadFractions, "top"): ("IB_OutpaintExpand", "top_fraction"),
+    (PadFractions, "right"): ("IB_OutpaintExpand", "right_fraction"),
+    (PadFractions, "bottom"): ("IB_OutpaintExpand", "bottom_fraction"),
+    (PadToSize, "anchor"): ("IB_OutpaintExpand", "anchor"),
+    (OutpaintOptions, "overlap"): ("IB_OutpaintExpand", "overlap"),
+    (OutpaintOptions, "prefill"): ("IB_OutpaintExpand", "prefill"),
 }
 
 # Default model names the bridge sends: installed by the set-up, so the capture lists them.
@@ -79,7 +121,26 @@ def test_bridge_field_matches_the_node_input(part, name):
     node_lo, node_hi = spec.options.get("min"), spec.options.get("max")
     assert lo is not None and hi is not None, f"{part.__name__}.{name} has no range"
     assert node_lo <= lo <= hi <= node_hi, f"{part.__name__}.{name} [{lo}, {hi}] not within {node}.{input_name}"
+    if field.is_required():
+        return
     assert lo <= field.default <= hi
+
+
+def test_outpaint_extent_modes_are_the_expand_modes():
+    modes = tuple(literal_values(p.model_fields["mode"].annotation)[0] for p in (PadPixels, PadFractions, PadToSize))
+    assert modes == tuple(object_info().spec("IB_OutpaintExpand").inputs["mode"].choices)
+    for side in ("width", "height"):  # the target canvas, within the node's range
+        lo, hi = bounds(PadToSize.model_fields[side])
+        spec = object_info().spec("IB_OutpaintExpand").inputs[f"target_{side}"]
+        assert spec.options["min"] <= lo <= hi <= spec.options["max"]
+
+
+def test_clip_skip_is_the_negated_last_layer():
+    # A1111 clip_skip n (1 = the last layer) is CLIPSetLastLayer's stop_at_clip_layer -n.
+    spec = object_info().spec("CLIPSetLastLayer").inputs["stop_at_clip_layer"]
+    lo, hi = bounds(DiffusionModel.model_fields["clip_skip"])
+    assert (-hi, -lo) == (spec.options["min"], spec.options["max"])
+    assert -DiffusionModel.model_fields["clip_skip"].default == spec.options["default"]
 
 
 @pytest.mark.parametrize("part, name", list(DEFAULT_MODELS), ids=lambda v: getattr(v, "__name__", v))
