@@ -70,6 +70,17 @@ def pydantic_detail(exc: ValidationError, prefix: tuple[str | int, ...] = ("body
     return out
 
 
+def refused(exc: ValidationError, body: Any = None) -> BridgeError:
+    """A request that does not validate, as a 422 in FastAPI's shape (``body``: the old API echoes it)."""
+    detail = pydantic_detail(exc)
+    first = detail[0] if detail else {"loc": ["body"], "msg": "invalid request"}
+    where = ".".join(str(p) for p in first["loc"][1:]) or "body"
+    details: dict[str, Any] = {"detail": detail}
+    if body is not None:
+        details["body"] = body
+    return BridgeError(ErrorCode.invalid_input, f"{where}: {first['msg']}", details=details)
+
+
 def validation_response(detail: list[dict[str, Any]], body: Any = None) -> JSONResponse:
     content: dict[str, Any] = {"detail": detail}
     if body is not None:  # the old Fooocus-API echoes the request body
@@ -95,7 +106,9 @@ def error_response(info: ErrorInfo, status: int | None = None) -> JSONResponse:
     status = status or status_of(info)
     if status == 422 or info.code in VALIDATION:
         errors = info.details.get("errors")
-        if errors:  # the framework's validation errors (api_bridge/server/app.py), already FastAPI-shaped
+        if info.details.get("detail"):  # this contract's own validation (pydantic_detail)
+            detail = info.details["detail"]
+        elif errors:  # the framework's validation errors (api_bridge/server/app.py), already FastAPI-shaped
             detail = [{"type": e.get("type"), "loc": e.get("loc"), "msg": e.get("msg"), "input": None} for e in errors]
         else:
             detail = [detail_item(info.details.get("field"), info.message, value=info.details.get("input"))]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 V25 = "fooocus"  # task label of FooocusAPI v2.5 requests (its /tasks list them)
 V05 = "fooocus_api"  # task label of the old Fooocus-API 0.5 (its job API lists them)
+MASKS = "fooocus_mask"  # generate_mask runs (synchronous: in no task list)
 
 # "no image" in every FooocusAPI v2.5 image field (apis/utils/img_utils.read_input_image)
 NO_IMAGE = frozenset({"", "None", "null", "string", "none"})

@@ -28,6 +28,15 @@ NOT_FOUND_JOB = {
     "job_result": None,
 }
 QUEUE_FULL_RESULT = {"base64": None, "url": None, "seed": "", "finish_reason": "QUEUE_IS_FULL"}
+QUEUE_FULL_JOB = {
+    "job_id": "",
+    "job_type": JOB_TYPE,
+    "job_stage": "ERROR",
+    "job_progress": 0,
+    "job_status": None,
+    "job_step_preview": None,
+    "job_result": [QUEUE_FULL_RESULT],
+}
 
 
 def finish_reason(record: TaskRecord) -> str:

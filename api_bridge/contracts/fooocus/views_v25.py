@@ -53,6 +53,7 @@ def result_urls(record: TaskRecord, base: str, route: str, fmt: str) -> list[str
 def req_params(record: TaskRecord, base: str) -> dict[str, Any]:
     params = dict(record.meta.get("req_params", {}))
     params["image_seed"] = record.info.get("seed", params.get("image_seed"))
+    params["base_model_name"] = record.meta.get("checkpoint", params.get("base_model_name"))
     for field, index in record.meta.get("image_fields", {}).items():
         params[field] = input_url(base, record.id, index)
     return params
