@@ -13,9 +13,11 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CLIENTS_DIR = ROOT / ".cache" / "clients"
 
-# name -> (pip requirement, module whose import proves the install)
-CLIENTS: dict[str, tuple[str, str]] = {
-    "volcengine": ("volcengine==1.0.229", "volcengine.visual.VisualService"),
+# name -> (pip requirement, module whose import proves the install, pins it needs beside)
+CLIENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "volcengine": ("volcengine==1.0.229", "volcengine.visual.VisualService", ()),
+    # the generated client declares urllib3<2.1 (the issue asks for it explicitly): pinned here as well
+    "fooocus": ("fooocus-api-python-client==1.0.0", "fooocusapi_client", ("urllib3<2.1",)),
 }
 
 
@@ -32,13 +34,14 @@ def _ready(python: pathlib.Path, requirement: str, module: str) -> bool:
 
 
 def ensure(name: str) -> pathlib.Path:
-    requirement, module = CLIENTS[name]
+    requirement, module, extra = CLIENTS[name]
     python = client_python(name)
     if _ready(python, requirement, module):
         return python
     print(f"[clients] creating {python.parent.parent} with {requirement}", file=sys.stderr)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(python.parent.parent)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", requirement], check=True)
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, requirement, *extra], check=True)
     if not _ready(python, requirement, module):
         raise SystemExit(f"{requirement} installed but `import {module}` fails in {python}")
     return python

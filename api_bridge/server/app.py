@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import pathlib
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -41,6 +42,16 @@ def default_comfy_path(settings: BridgeSettings) -> pathlib.Path:
     if recorded.is_file():
         return pathlib.Path(recorded.read_text().strip())
     raise RuntimeError("ComfyUI not found: set IB_COMFY_URLS (remote), IB_COMFY_PATH / COMFYUI_PATH, or run setup")
+
+
+def _endpoints(router) -> Iterator[Any]:
+    """Every endpoint of a router, those of the routers it includes too (FastAPI keeps those nested)."""
+    for route in router.routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from _endpoints(nested)
+        elif getattr(route, "endpoint", None) is not None:
+            yield route.endpoint
 
 
 def default_error(info: ErrorInfo, status: int) -> JSONResponse:
@@ -133,11 +144,12 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     app.include_router(routes.make_router(ctx))
     for contract in contracts.discover():
         router = contract.make_router(ctx)
-        for route in router.routes:
-            envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
+        endpoints = list(_endpoints(router))
+        for endpoint in endpoints:
+            envelopes[endpoint] = contract.error_envelope
         app.include_router(router)
         service.webhook_payloads.update(contract.webhook_payloads)
-        log.info("contract %s: %d routes", contract.name, len(router.routes))
+        log.info("contract %s: %d routes", contract.name, len(endpoints))
     app.state.contract_envelopes = envelopes
 
     def envelope_for(request: Request):

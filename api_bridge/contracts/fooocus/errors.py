@@ -38,8 +38,8 @@ VALIDATION = frozenset({ErrorCode.invalid_input, ErrorCode.url_refused})
 
 
 def _short(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > LONG_INPUT:
-        return value[:LONG_INPUT] + f"... ({len(value)} characters)"
+    if isinstance(value, str):
+        return value if len(value) <= LONG_INPUT else value[:LONG_INPUT] + f"... ({len(value)} characters)"
     if isinstance(value, dict):
         return {k: _short(v) for k, v in value.items()}
     if isinstance(value, list):

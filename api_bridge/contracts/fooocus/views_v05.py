@@ -108,7 +108,7 @@ def job_status(record: TaskRecord) -> str | None:
     if record.status.finished:
         return record.error.message if record.error else record.status.value
     step = record.progress
-    return f"{step.node_type or 'Running'} {step.value}/{step.max}" if step.max else step.node_type
+    return f"{step.node_type or 'Running'} {step.value}/{step.max}" if step.max else (step.node_type or "Running")
 
 
 def job_view(record: TaskRecord, base: str, job_result: list[dict[str, Any]] | None = None) -> dict[str, Any]:
