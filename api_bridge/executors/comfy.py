@@ -313,15 +313,14 @@ class ComfyServer:
         self._watchers[prompt_id] = queue
         self.inflight += 1
         finished = False
+        posted: asyncio.Future | None = None
         try:
             for name, key in graph.uploads.items():
                 await self._ensure_uploaded(name, key, read_blob)
             t_upload = time.perf_counter()
-            status, body = await self._json(
-                "POST",
-                "/prompt",
-                json={"prompt": _fresh_results(graph, prompt_id), "client_id": self.client_id, "prompt_id": prompt_id},
-            )
+            body = {"prompt": _fresh_results(graph, prompt_id), "client_id": self.client_id, "prompt_id": prompt_id}
+            posted = asyncio.ensure_future(self._json("POST", "/prompt", json=body))
+            status, body = await asyncio.shield(posted)
             if status == 400 and isinstance(body, dict):
                 raise from_prompt_rejection(body, graph.prompt)
             if status != 200:
@@ -346,6 +345,10 @@ class ComfyServer:
             self.inflight -= 1
             self._watchers.pop(prompt_id, None)
             if not finished:  # cancelled, timed out or failed: never leave it on the server
+                if posted is not None and not posted.done():
+                    # Cancelled while ComfyUI takes the prompt: stopping it before it is queued would miss it.
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(posted)
                 await asyncio.shield(self.interrupt(prompt_id))
             await asyncio.shield(self._release(names, previews, prompt_id))
 

@@ -156,8 +156,11 @@ def make_router(runner: Runner, settings, auth) -> APIRouter:
 
     def _stream(record: TaskRecord, base: str) -> StreamingResponse:
         async def events():
+            shown = 0  # the bridge's fraction may step back when a node expands; Fooocus's progress does not
             async for current in runner.service.events(record.id):
-                yield f"data: {json.dumps(views.stream_event(current, base))}\n\n"
+                event = views.stream_event(current, base)
+                shown = event["progress"] = max(shown, event["progress"])
+                yield f"data: {json.dumps(event)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
