@@ -6,7 +6,7 @@ Every route but the result and input files requires it when set; a missing or wr
 
 from __future__ import annotations
 
-from fastapi import Security
+from fastapi import Depends, Security
 from fastapi.security import APIKeyHeader
 
 from ...errors import BridgeError, ErrorCode
@@ -21,9 +21,14 @@ def parse_keys(text: str) -> list[str]:
     return [k.strip() for k in text.split(",") if k.strip()]
 
 
-def api_key_dependency(keys: list[str]):
+def api_key_dependencies(keys: list[str]) -> list:
+    """The routers' dependencies: the key check when keys are configured; none (and no security scheme in
+    the OpenAPI document) when the API is open, as upstream without ``--apikey``."""
+    if not keys:
+        return []
+
     async def require_key(key: str | None = Security(_HEADER)) -> None:  # noqa: B008 (FastAPI's way)
-        if keys and not key_matches(key, keys):
+        if not key_matches(key, keys):
             raise BridgeError(ErrorCode.unauthorized, "Forbidden")
 
-    return require_key
+    return [Depends(require_key)]

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ...errors import ErrorInfo
 from .. import Contract
 from . import routes_tools, routes_v05, routes_v25, views_v05, views_v25
-from .auth import api_key_dependency, parse_keys
+from .auth import api_key_dependencies, parse_keys
 from .errors import error_response
 from .fields import V05, V25
 from .runner import Runner
@@ -40,7 +40,7 @@ class FooocusSettings(BaseSettings):
 def make_router(ctx) -> APIRouter:
     settings = FooocusSettings()
     runner = Runner(ctx, settings)
-    auth = api_key_dependency(parse_keys(settings.api_key))
+    auth = api_key_dependencies(parse_keys(settings.api_key))
     router = APIRouter()
     router.include_router(routes_v25.make_router(runner, settings, auth))
     router.include_router(routes_v05.make_router(runner, settings, auth))

@@ -32,7 +32,7 @@ async def load_image(
     """The decoded image of a request field; None for "no image" (an error when ``required``)."""
     if value is None or (isinstance(value, str) and value.strip() in NO_IMAGE) or value == b"":
         if required:
-            raise invalid(field, f"{field} is required: the image to inpaint or outpaint")
+            raise invalid(field, f"{field} is required: an image as a URL, base64 or a data: URI")
         return None
     try:
         return await load(value, lim, what=field, allow_url=True)

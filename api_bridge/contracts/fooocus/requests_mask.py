@@ -17,7 +17,7 @@ ClothCategory = Literal["full", "upper", "lower"]  # rembg's u2net_cloth_seg cat
 
 
 class GenerateMaskRequest(Lenient):
-    image: str = Field(description="Image URL or base64 (with or without a data: prefix)")
+    image: str = Field(min_length=1, description="Image URL or base64 (with or without a data: prefix)")
     mask_model: MaskModel = MaskModel.isnet_general_use
     cloth_category: ClothCategory = "full"
     dino_prompt_text: str = ""

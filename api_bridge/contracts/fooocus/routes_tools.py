@@ -14,7 +14,7 @@ import asyncio
 import base64
 import io
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from PIL import Image
 
@@ -41,7 +41,7 @@ def _single_channel(png: bytes) -> bytes:
 
 
 def make_router(runner: Runner, settings, auth) -> APIRouter:
-    router = APIRouter(dependencies=[Depends(auth)], tags=["fooocus tools"])
+    router = APIRouter(dependencies=auth, tags=["fooocus tools"])
     lim = limits(runner.ctx.settings.max_image_bytes, runner.ctx.settings.max_image_pixels)
 
     async def segmenter(req: GenerateMaskRequest) -> SamSegmenter | RembgSegmenter:

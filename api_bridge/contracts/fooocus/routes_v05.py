@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
@@ -110,7 +110,7 @@ ACCEPT_QUERY = {
 
 
 def make_router(runner: Runner, settings, auth) -> APIRouter:
-    secured = APIRouter(dependencies=[Depends(auth)], tags=["fooocus-api 0.5"])
+    secured = APIRouter(dependencies=auth, tags=["fooocus-api 0.5"])
     files = APIRouter(tags=["fooocus-api 0.5"])
     lim = limits(runner.ctx.settings.max_image_bytes, runner.ctx.settings.max_image_pixels)
 

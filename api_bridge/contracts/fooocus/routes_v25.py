@@ -15,7 +15,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ...errors import BridgeError, ErrorCode
@@ -111,7 +111,7 @@ def req_params(req: CommonRequest, mask_given: bool) -> dict[str, Any]:
 
 
 def make_router(runner: Runner, settings, auth) -> APIRouter:
-    secured = APIRouter(dependencies=[Depends(auth)], tags=["fooocus v2.5"])
+    secured = APIRouter(dependencies=auth, tags=["fooocus v2.5"])
     files = APIRouter(tags=["fooocus v2.5"])
     lim = limits(runner.ctx.settings.max_image_bytes, runner.ctx.settings.max_image_pixels)
 
