@@ -8,20 +8,27 @@ overlap band itself is the blend: the original then changes only inside that ban
 import json
 
 from ._comfy import io, optional, schema
-from .common.outpaint_expand import ANCHORS, EXPAND_MODES, PREFILL_METHODS, expand, plan_padding
+from .common.outpaint_expand import ANCHORS, EXPAND_MODES, PREFILL_METHODS, ExpandSettings, expand, report
 from .common.tensors import as_image_batch
 
 MAX_PAD = 8192
+DEFAULTS = ExpandSettings()  # the one place the defaults live: the preview route reads the same
 
 
 def _side(name: str):
-    return io.Int.Input(name, default=0, min=0, max=MAX_PAD, tooltip=f"Pixels added on the {name} ('pixels' mode).")
+    return io.Int.Input(
+        name,
+        default=getattr(DEFAULTS, name),
+        min=0,
+        max=MAX_PAD,
+        tooltip=f"Pixels added on the {name} ('pixels' mode).",
+    )
 
 
 def _fraction(name: str, of: str):
     return io.Float.Input(
         f"{name}_fraction",
-        default=0.0,
+        default=getattr(DEFAULTS, f"{name}_fraction"),
         min=0.0,
         max=4.0,
         step=0.01,
@@ -51,7 +58,7 @@ class OutpaintExpand(io.ComfyNode):
                     io.Combo.Input(
                         "mode",
                         options=list(EXPAND_MODES),
-                        default="pixels",
+                        default=DEFAULTS.mode,
                         tooltip="How the padding is given: pixels per side, fraction per side, or a target canvas.",
                     ),
                     *(_side(name) for name in ("left", "top", "right", "bottom")),
@@ -60,17 +67,30 @@ class OutpaintExpand(io.ComfyNode):
                     _fraction("right", "width"),
                     _fraction("bottom", "height"),
                     io.Int.Input(
-                        "target_width", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas width ('target')."
+                        "target_width",
+                        default=DEFAULTS.target_width,
+                        min=8,
+                        max=MAX_PAD,
+                        step=8,
+                        tooltip="Canvas width ('target').",
                     ),
                     io.Int.Input(
-                        "target_height", default=1024, min=8, max=MAX_PAD, step=8, tooltip="Canvas height ('target')."
+                        "target_height",
+                        default=DEFAULTS.target_height,
+                        min=8,
+                        max=MAX_PAD,
+                        step=8,
+                        tooltip="Canvas height ('target').",
                     ),
                     io.Combo.Input(
-                        "anchor", options=list(ANCHORS), default="center", tooltip="Where the original sits ('target')."
+                        "anchor",
+                        options=list(ANCHORS),
+                        default=DEFAULTS.anchor,
+                        tooltip="Where the original sits ('target').",
                     ),
                     io.Int.Input(
                         "overlap",
-                        default=32,
+                        default=DEFAULTS.overlap,
                         min=0,
                         max=1024,
                         tooltip="Depth (px) of the feathered band the mask reaches into the original.",
@@ -78,11 +98,19 @@ class OutpaintExpand(io.ComfyNode):
                     io.Combo.Input(
                         "prefill",
                         options=list(PREFILL_METHODS),
-                        default="edge",
+                        default=DEFAULTS.prefill,
                         tooltip="What the new area starts as before sampling.",
                     ),
-                    io.Int.Input("multiple", default=8, min=1, max=128, tooltip="Round padded sides to this multiple."),
-                    io.Int.Input("seed", default=0, min=0, max=0xFFFFFFFF, tooltip="Seed for 'noise' and 'exemplar'."),
+                    io.Int.Input(
+                        "multiple",
+                        default=DEFAULTS.multiple,
+                        min=1,
+                        max=128,
+                        tooltip="Round padded sides to this multiple.",
+                    ),
+                    io.Int.Input(
+                        "seed", default=DEFAULTS.seed, min=0, max=0xFFFFFFFF, tooltip="Seed for 'noise' and 'exemplar'."
+                    ),
                 ),
             ],
             outputs=[
@@ -95,40 +123,13 @@ class OutpaintExpand(io.ComfyNode):
         )
 
     @classmethod
-    def execute(
-        cls,
-        image,
-        mode="pixels",
-        left=0,
-        top=0,
-        right=0,
-        bottom=0,
-        left_fraction=0.0,
-        top_fraction=0.0,
-        right_fraction=0.0,
-        bottom_fraction=0.0,
-        target_width=1024,
-        target_height=1024,
-        anchor="center",
-        overlap=32,
-        prefill="edge",
-        multiple=8,
-        seed=0,
-    ) -> io.NodeOutput:
+    def execute(cls, image, **inputs) -> io.NodeOutput:
         images = as_image_batch(image)
         height, width = images.shape[1:3]
-        padding = plan_padding(
-            width,
-            height,
-            mode,
-            (left, top, right, bottom),
-            (left_fraction, top_fraction, right_fraction, bottom_fraction),
-            (target_width, target_height),
-            anchor,
-            multiple,
-        )
-        canvas, mask = expand(images, padding, overlap, prefill, seed)
-        info = {**padding.as_dict(), "width": canvas.shape[2], "height": canvas.shape[1]}
+        settings = ExpandSettings(**inputs)
+        padding = settings.padding(width, height)
+        canvas, mask = expand(images, padding, settings.overlap, settings.prefill, settings.seed)
+        info = report(width, height, padding)
         ui = {"ib_outpaint": [info] * canvas.shape[0]}  # one entry per image, as every ib_* fact
         return io.NodeOutput(canvas, mask, padding.left, padding.top, json.dumps(info), ui=ui)
 

@@ -4,33 +4,15 @@
 // else is saved: the button is not serialised and what the last run reported stays in memory.
 import { app } from "../../scripts/app.js";
 import { api } from "../../scripts/api.js";
+import { loaderPicture, upstream, widget } from "./lib/graph_inputs.js";
 import { SamEditorDialog } from "./lib/sam_editor_dialog.js";
 import { perImageCount, readPrompts, writePrompts } from "./lib/sam_prompt_format.js";
 
 const SAM_NODE = "IB_SAMSegment";
 const BUTTON = "Edit points / boxes";
-const ANNOTATION = /^(.*?)\s*\[(input|output|temp)\]$/;
 
 // The pictures each node segmented in its last run (its `ib_images` UI output), by node.
 const lastRun = new WeakMap();
-
-function widget(node, name) {
-  return node?.widgets?.find((w) => w.name === name);
-}
-
-function upstream(node, inputName) {
-  const slot = node.inputs?.findIndex((i) => i.name === inputName) ?? -1;
-  return slot >= 0 ? node.getInputNode(slot) : null;
-}
-
-/** A file-loading node's picture (Load Image: "sub/name.png [input]") as /view's fields. */
-function loaderPicture(source) {
-  const value = widget(source, "image")?.value;
-  if (typeof value !== "string" || !value) return null;
-  const [, path, type] = value.match(ANNOTATION) ?? [null, value, "input"];
-  const cut = path.lastIndexOf("/");
-  return { filename: path.slice(cut + 1), subfolder: cut >= 0 ? path.slice(0, cut) : "", type };
-}
 
 /** What the editor shows: the upstream file as it is now, else the batch the node last ran on. */
 function pictures(node) {

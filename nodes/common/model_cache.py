@@ -2,9 +2,10 @@
 
 Bounded LRU caches: loaded models keyed by file path + mtime + size (so a
 replaced file is reloaded), small derived results (e.g. SAM image embeddings)
-keyed by the model and a hash of the image content, the few pictures the SAM
-editor is previewing, decoded, keyed like model files, and facts read from model
-files' headers for the model listing, keyed like the models.
+keyed by the model and a hash of the image content, the few pictures the
+frontend previews on (SAM editor, outpaint), decoded, keyed like model files,
+and facts read from model files' headers for the model listing, keyed like the
+models.
 """
 
 import hashlib
@@ -51,7 +52,7 @@ class LRUCache:
 
 MODELS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_MODEL_CACHE", "4")))
 EMBEDDINGS = LRUCache(capacity=int(os.environ.get("INPAINT_BRIDGE_EMBEDDING_CACHE", "16")))
-# Decoded pictures the SAM editor previews on (file path + size + mtime): a click decodes nothing.
+# Decoded pictures the frontend previews on (SAM editor, outpaint preview; file path + size + mtime).
 PREVIEW_IMAGES = LRUCache(capacity=4)
 # What a model file is (family, architecture...), keyed by ``file_key``: the model listing reads each file once.
 FILE_FACTS = LRUCache(capacity=4096)

@@ -12,7 +12,8 @@ border, Fooocus), ``grey`` (0.5, core ImagePadForOutpaint), ``telea`` /
 ``navier_stokes`` / ``exemplar`` (the erase engines), or seeded uniform ``noise``.
 """
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
@@ -94,6 +95,87 @@ def plan_padding(
     left, right = _round_axis(left, right, width, multiple)
     top, bottom = _round_axis(top, bottom, height, multiple)
     return Padding(left, top, right, bottom)
+
+
+@dataclass(frozen=True)
+class ExpandSettings:
+    """IB_OutpaintExpand's inputs, by the node's own names: the node and its preview read them alike."""
+
+    mode: str = "pixels"
+    left: int = 0
+    top: int = 0
+    right: int = 0
+    bottom: int = 0
+    left_fraction: float = 0.0
+    top_fraction: float = 0.0
+    right_fraction: float = 0.0
+    bottom_fraction: float = 0.0
+    target_width: int = 1024
+    target_height: int = 1024
+    anchor: str = "center"
+    overlap: int = 32
+    prefill: str = "edge"
+    multiple: int = 8
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.prefill not in PREFILL_METHODS:
+            raise ValueError(f"unknown pre-fill {self.prefill!r}; choose one of {', '.join(PREFILL_METHODS)}")
+        if self.overlap < 0:
+            raise ValueError(f"overlap must not be negative, got {self.overlap}")
+        if self.multiple < 1:
+            raise ValueError(f"multiple must be at least 1, got {self.multiple}")
+
+    @classmethod
+    def from_values(cls, values: dict) -> "ExpandSettings":
+        """Settings from JSON input values (the frontend's widgets): each known name type-checked, others ignored."""
+        if not isinstance(values, dict):
+            raise ValueError("settings must be an object of the node's input values")
+        chosen = {}
+        for field in fields(cls):
+            if field.name not in values:
+                continue
+            value = values[field.name]
+            kind = field.type
+            if kind is float:
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+            else:
+                ok = isinstance(value, kind) and not isinstance(value, bool)
+            if not ok:
+                raise ValueError(
+                    f"{field.name} must be {'a number' if kind is float else kind.__name__}, got {value!r}"
+                )
+            chosen[field.name] = kind(value)
+        return cls(**chosen)
+
+    def padding(self, width: int, height: int) -> Padding:
+        return plan_padding(
+            width,
+            height,
+            self.mode,
+            (self.left, self.top, self.right, self.bottom),
+            (self.left_fraction, self.top_fraction, self.right_fraction, self.bottom_fraction),
+            (self.target_width, self.target_height),
+            self.anchor,
+            self.multiple,
+        )
+
+
+def report(width: int, height: int, padding: Padding) -> dict:
+    """What the node reports (``ib_outpaint``, the ``padding`` output): padding per side and the canvas size."""
+    canvas_width, canvas_height = padding.canvas(width, height)
+    return {**padding.as_dict(), "width": canvas_width, "height": canvas_height}
+
+
+def kept_area(width: int, height: int, padding: Padding, overlap: int) -> tuple[int, int, int, int]:
+    """Canvas box (x0, y0, x1, y1) of the original where the mask is 0: the pixels that come back bit for bit.
+
+    The band reaches ``overlap`` px into the original from each padded side only (``outpaint_mask``).
+    """
+    depth = [overlap if pad else 0 for pad in (padding.left, padding.top, padding.right, padding.bottom)]
+    x0, y0 = padding.left + depth[0], padding.top + depth[1]
+    x1, y1 = padding.left + width - depth[2], padding.top + height - depth[3]
+    return x0, y0, max(x0, x1), max(y0, y1)
 
 
 def new_area(width: int, height: int, padding: Padding) -> np.ndarray:

@@ -12,23 +12,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
-from .model_cache import EMBEDDINGS, PREVIEW_IMAGES, file_key
+from .model_cache import EMBEDDINGS
 from .sam_prompts import PromptSet
 from .sam_run import decode, embedding_key, image_embedding
 
 MASK_COLOUR = (30, 144, 255)
-
-
-def load_picture(path: str) -> np.ndarray:
-    """HxWx3 uint8 RGB as ComfyUI's LoadImage sees the file (EXIF orientation applied), cached by file identity."""
-
-    def read():
-        with Image.open(path) as picture:
-            return np.ascontiguousarray(ImageOps.exif_transpose(picture).convert("RGB"))
-
-    return PREVIEW_IMAGES.get_or_create(file_key(path), read)
 
 
 def mask_png(mask: np.ndarray) -> bytes:

@@ -14,6 +14,7 @@ def test_a_run_after_the_preview_reuses_its_embedding(comfy_nodes, pack_module):
     sam = pack_module("mask_generate")
     package = sam.__name__.rsplit(".", 1)[0]
     preview_module = importlib.import_module(f"{package}.common.sam_preview")
+    pictures = importlib.import_module(f"{package}.common.preview_pictures")
     cache = importlib.import_module(f"{package}.common.model_cache")
     prompts = importlib.import_module(f"{package}.common.sam_prompts")
     tensors = importlib.import_module(f"{package}.common.tensors")
@@ -21,7 +22,7 @@ def test_a_run_after_the_preview_reuses_its_embedding(comfy_nodes, pack_module):
     import folder_paths  # importable once ComfyUI is (the comfy_nodes fixture)
 
     path = os.path.join(folder_paths.get_input_directory(), PICTURE)
-    picture = preview_module.load_picture(path)
+    picture = pictures.load_picture(path)
     (image, _mask) = comfy_nodes.LoadImage().load_image(PICTURE)
     assert np.array_equal(tensors.to_uint8_rgb(image[0]), picture), "the route sees the pixels LoadImage gives"
 
