@@ -61,14 +61,29 @@ class FooocusPatchWeight(comfy.weight_adapter.WeightAdapterBase):
         self.loaded_keys = set()
 
     def calculate_weight(
-        self, weight, key, strength, strength_model, offset, function, intermediate_dtype=torch.float32, original_weight=None
-    ):  # fmt: skip
+        self,
+        weight,
+        key,
+        strength,
+        strength_model,
+        offset,
+        function,
+        intermediate_dtype=torch.float32,
+        original_weight=None,
+    ):
         if strength == 0.0:
             return weight
-        q, w_min, w_max = (comfy.model_management.cast_to_device(w, weight.device, intermediate_dtype) for w in self.weights)
+        q, w_min, w_max = (
+            comfy.model_management.cast_to_device(w, weight.device, intermediate_dtype) for w in self.weights
+        )
         delta = dequantize(q, w_min, w_max, intermediate_dtype)
         if delta.shape != weight.shape:
-            log.warning("Fooocus patch: %s has shape %s, the model's %s; not applied", key, list(delta.shape), list(weight.shape))
+            log.warning(
+                "Fooocus patch: %s has shape %s, the model's %s; not applied",
+                key,
+                list(delta.shape),
+                list(weight.shape),
+            )
             return weight
         weight += function((strength * delta).type(weight.dtype))
         return weight
@@ -96,7 +111,7 @@ class FooocusInpaintFiles:
 class FooocusInpaintLoader(io.ComfyNode):
     @classmethod
     def define_schema(cls) -> io.Schema:
-        heads = [f for f in folder_paths.get_filename_list(FOLDER) if f.endswith(".pth")] or [HEAD_FILE]
+        heads = folder_paths.get_filename_list(FOLDER) or [HEAD_FILE]
         patches = [name for name, _ in installed_patches()] or ["inpaint_v26.fooocus.patch"]
         return schema(
             node_id="IB_FooocusInpaintLoader",
@@ -182,13 +197,16 @@ class FooocusInpaintApply(io.ComfyNode):
                 io.Image.Input("pixels", tooltip="The image (crop) that will be sampled."),
                 io.Mask.Input("mask", tooltip="What will be repainted (1), the same as the sampler's noise mask."),
             ],
-            outputs=[io.Model.Output("model", tooltip="The patched model (the input model is left as it was).")],
+            outputs=[
+                io.Model.Output("patched_model", tooltip="The patched model (the input model is left as it was).")
+            ],
         )
 
     @classmethod
     def execute(cls, model, fooocus_inpaint, vae, pixels, mask) -> io.NodeOutput:
         patched, used, total = apply(model, fooocus_inpaint, vae, pixels, mask)
-        return io.NodeOutput(patched, ui={"ib_fooocus_inpaint": [{"layers_patched": used, "layers_in_patch": total}]})
+        facts = {"layers_patched": used, "layers_in_patch": total}
+        return io.NodeOutput(patched, ui={"ib_fooocus_inpaint": [facts] * as_image_batch(pixels).shape[0]})
 
 
 NODES = [FooocusInpaintLoader, FooocusInpaintApply]

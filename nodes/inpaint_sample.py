@@ -19,6 +19,7 @@ import torch
 from ._comfy import GraphBuilder, io, optional, schema
 from .common.inpaint_mask import stabilise
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
+from .fooocus_inpaint import FooocusInpaint
 from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, stitch_inputs
 
 CONDITIONING_MODES = ("auto", "inpaint_model_conditioning", "set_latent_noise_mask", "vae_encode_for_inpaint")
@@ -57,11 +58,20 @@ def seeds_for(seed: int, count: int, images: int) -> list[int]:
 
 
 def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditioning: str, differential: bool,
-                crop: dict, blend: dict, grow_mask_by: int = 6):  # fmt: skip
+                crop: dict, blend: dict, grow_mask_by: int = 6, fooocus_inpaint=None):  # fmt: skip
     """Add the inpaint sub-graph to GraphBuilder ``g``; returns the IB_InpaintStitch node."""
     cut = g.node("IB_InpaintCrop", image=image, mask=mask, **crop)
     positive = g.node("CLIPTextEncode", text=sampling["positive"], clip=clip).out(0)
     negative = g.node("CLIPTextEncode", text=sampling["negative"], clip=clip).out(0)
+    if fooocus_inpaint is not None:  # Fooocus's head sees each crop and its mask: applied per crop batch
+        model = g.node(
+            "IB_FooocusInpaintApply",
+            model=model,
+            fooocus_inpaint=fooocus_inpaint,
+            vae=vae,
+            pixels=cut.out(0),
+            mask=cut.out(1),
+        ).out(0)
     if differential:
         model = g.node("DifferentialDiffusion", model=model).out(0)
     if conditioning == "inpaint_model_conditioning":
@@ -168,6 +178,12 @@ class Inpaint(io.ComfyNode):
                 ),
                 *crop_inputs(),
                 *stitch_inputs(),
+                *optional(
+                    FooocusInpaint.Input(
+                        "fooocus_inpaint",
+                        tooltip="From Load Fooocus Inpaint: an SDXL model becomes an inpainting one as in Fooocus.",
+                    ),
+                ),
             ],
             outputs=[
                 io.Image.Output("inpainted", tooltip="The results, image-major (N results of image 0 first)."),
@@ -197,6 +213,7 @@ class Inpaint(io.ComfyNode):
         conditioning="auto",
         differential_diffusion="auto",
         grow_mask_by=6,
+        fooocus_inpaint=None,
         **settings,
     ) -> io.NodeOutput:
         unknown = set(settings) - set(CROP_DEFAULTS) - set(STITCH_DEFAULTS)
@@ -205,7 +222,9 @@ class Inpaint(io.ComfyNode):
         crop = {k: settings.get(k, v) for k, v in CROP_DEFAULTS.items()}
         blend = {k: settings.get(k, v) for k, v in STITCH_DEFAULTS.items()}
         images = pair_batches(as_image_batch(image).shape[0], as_mask_batch(mask).shape[0])
-        chosen = choose_conditioning(conditioning, is_inpainting_model(model))
+        # Fooocus's patch makes a plain SDXL model inpaint with its latent noise mask.
+        fooocus = fooocus_inpaint is not None
+        chosen = choose_conditioning(conditioning, is_inpainting_model(model) and not fooocus)
         if differential_diffusion not in SWITCH:
             raise ValueError(f"unknown differential_diffusion {differential_diffusion!r}; choose one of {SWITCH}")
         differential = differential_diffusion == "on" or (
@@ -236,6 +255,7 @@ class Inpaint(io.ComfyNode):
             crop=crop,
             blend=blend,
             grow_mask_by=grow_mask_by,
+            fooocus_inpaint=fooocus_inpaint,
         )
         seeds = seeds_for(seed, count, images)
         return io.NodeOutput(
@@ -246,7 +266,14 @@ class Inpaint(io.ComfyNode):
             # ib_* facts for the bridge: lists with one entry per output image.
             ui={
                 "ib_seeds": seeds,
-                "ib_inpaint": [{"conditioning": chosen, "differential_diffusion": differential}] * len(seeds),
+                "ib_inpaint": [
+                    {
+                        "conditioning": chosen,
+                        "differential_diffusion": differential,
+                        "fooocus_inpaint": fooocus_inpaint is not None,
+                    }
+                ]
+                * len(seeds),
             },
             expand=g.finalize(),
         )
