@@ -400,6 +400,8 @@ class TaskService:
         log.info("task %s", status.value, extra={**fields, "seconds": round(record.finished_at - started, 3)})
         metrics.STAGE_LATENCY.labels(kind=record.kind, stage="total").observe(record.finished_at - record.created_at)
         metrics.TASK_LATENCY.labels(kind=record.kind, status=status.value).observe(record.finished_at - started)
+        if status is TaskStatus.succeeded:
+            metrics.observe_quality(record.kind, record.info.get("quality"))
         if status is not TaskStatus.succeeded:
             metrics.FAILURES.labels(kind=record.kind, code=error.code.value if error else "unknown").inc()
         if record.webhook_url:

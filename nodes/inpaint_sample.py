@@ -4,7 +4,9 @@ It expands (V3 node expansion) into the sub-graph a user would wire by hand, fro
 nodes and this pack's crop/stitch: IB_InpaintCrop → CLIPTextEncode ×2 → [DifferentialDiffusion]
 → InpaintModelConditioning | VAEEncode + SetLatentNoiseMask | VAEEncodeForInpaint → one
 KSampler + VAEDecode per result (seeds seed..seed+N−1) → ImageBatch → IB_InpaintStitch.
-Nothing is re-implemented; ComfyUI runs and caches every part as usual.
+Nothing is re-implemented; ComfyUI runs and caches every part as usual. With a noise
+multiplier other than 1 (A1111's initial noise multiplier) each KSampler becomes core
+SamplerCustomAdvanced (KSamplerSelect, BasicScheduler, CFGGuider) fed by IB_ScaledNoise.
 
 Chosen automatically (overridable): a 9-channel inpainting UNet gets
 InpaintModelConditioning, any other SetLatentNoiseMask (keeps ``denoise`` < 1 meaningful);
@@ -21,10 +23,11 @@ from .common.inpaint_mask import stabilise
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
 from .fooocus_inpaint import FooocusInpaint
 from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, stitch_inputs
+from .noise import MAX_MULTIPLIER as MAX_NOISE_MULTIPLIER
 
 CONDITIONING_MODES = ("auto", "inpaint_model_conditioning", "set_latent_noise_mask", "vae_encode_for_inpaint")
 SWITCH = ("auto", "on", "off")
-MAX_RESULTS = 16
+MAX_RESULTS = 32  # Fooocus' image_number goes to 32
 SEED_SPACE = 1 << 64  # KSampler's seed range
 
 
@@ -55,6 +58,47 @@ def mask_is_soft(mask: torch.Tensor, snap: float) -> bool:
 def seeds_for(seed: int, count: int, images: int) -> list[int]:
     """Seed of each output image, image-major: every image's result j uses seed + j."""
     return [(seed + j) % SEED_SPACE for _ in range(images) for j in range(count)]
+
+
+def _sampler(g, model, positive, negative, latent, sampling: dict):
+    """A function seed → the sampled LATENT: KSampler, or (noise multiplier ≠ 1) core custom sampling whose
+    noise is IB_ScaledNoise; the sampler, sigmas and guider are shared by every result."""
+    multiplier = sampling.get("noise_multiplier", 1.0)
+    if multiplier == 1.0:
+
+        def ksampler(seed: int):
+            return g.node(
+                "KSampler",
+                model=model,
+                seed=seed,
+                steps=sampling["steps"],
+                cfg=sampling["cfg"],
+                sampler_name=sampling["sampler_name"],
+                scheduler=sampling["scheduler"],
+                positive=positive,
+                negative=negative,
+                latent_image=latent,
+                denoise=sampling["denoise"],
+            ).out(0)
+
+        return ksampler
+    sampler = g.node("KSamplerSelect", sampler_name=sampling["sampler_name"]).out(0)
+    sigmas = g.node(
+        "BasicScheduler",
+        model=model,
+        scheduler=sampling["scheduler"],
+        steps=sampling["steps"],
+        denoise=sampling["denoise"],
+    ).out(0)
+    guider = g.node("CFGGuider", model=model, positive=positive, negative=negative, cfg=sampling["cfg"]).out(0)
+
+    def custom(seed: int):
+        noise = g.node("IB_ScaledNoise", noise_seed=seed, multiplier=multiplier).out(0)
+        return g.node(
+            "SamplerCustomAdvanced", noise=noise, guider=guider, sampler=sampler, sigmas=sigmas, latent_image=latent
+        ).out(0)
+
+    return custom
 
 
 def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditioning: str, differential: bool,
@@ -91,21 +135,10 @@ def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditionin
     else:
         latent = g.node("VAEEncodeForInpaint", pixels=cut.out(0), vae=vae, mask=cut.out(1), grow_mask_by=grow_mask_by)
         latent = latent.out(0)
+    sample = _sampler(g, model, positive, negative, latent, sampling)
     decoded = None
     for j in range(sampling["count"]):
-        run = g.node(
-            "KSampler",
-            model=model,
-            seed=(sampling["seed"] + j) % SEED_SPACE,
-            steps=sampling["steps"],
-            cfg=sampling["cfg"],
-            sampler_name=sampling["sampler_name"],
-            scheduler=sampling["scheduler"],
-            positive=positive,
-            negative=negative,
-            latent_image=latent,
-            denoise=sampling["denoise"],
-        ).out(0)
+        run = sample((sampling["seed"] + j) % SEED_SPACE)
         # Decoded one result at a time: a batched decode rounds differently, and result j must be
         # exactly what a single run with seed + j gives.
         pixels = g.node("VAEDecode", samples=run, vae=vae).out(0)
@@ -178,7 +211,19 @@ class Inpaint(io.ComfyNode):
                 ),
                 *crop_inputs(),
                 *stitch_inputs(),
+                # Last, so saved workflows' widget values keep their places (a socket has no widget value).
                 *optional(
+                    io.Float.Input(
+                        "noise_multiplier",
+                        default=1.0,
+                        min=0.0,
+                        max=MAX_NOISE_MULTIPLIER,
+                        step=0.01,
+                        tooltip=(
+                            "A1111's initial noise multiplier: the sampler's starting noise times this; "
+                            "1: KSampler; any other value: SamplerCustomAdvanced with Random Noise (scaled)."
+                        ),
+                    ),
                     FooocusInpaint.Input(
                         "fooocus_inpaint",
                         tooltip="From Load Fooocus Inpaint: an SDXL model becomes an inpainting one as in Fooocus.",
@@ -213,6 +258,7 @@ class Inpaint(io.ComfyNode):
         conditioning="auto",
         differential_diffusion="auto",
         grow_mask_by=6,
+        noise_multiplier=1.0,
         fooocus_inpaint=None,
         **settings,
     ) -> io.NodeOutput:
@@ -240,6 +286,7 @@ class Inpaint(io.ComfyNode):
             "scheduler": scheduler,
             "denoise": denoise,
             "count": count,
+            "noise_multiplier": noise_multiplier,
         }
         g = GraphBuilder()
         stitched = build_graph(

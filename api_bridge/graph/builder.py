@@ -31,6 +31,17 @@ class GraphBuildError(BridgeError):
         super().__init__(ErrorCode.graph_invalid, message, node_id=node_id, node_type=node_type)
 
 
+class ModelNotInstalledError(GraphBuildError):
+    """A model file a task names that this ComfyUI does not list. Its code is ``model_not_found`` with the
+    resolver's details (``api_bridge/models``); still a build error, so the executor refetches a stale
+    object_info once before giving up (a file added since)."""
+
+    def __init__(self, message: str, *, kind: str, name: str, installed: list[str], field: str, node_type: str):
+        super().__init__(message, node_type=node_type)
+        details = {"kind": kind, "name": name, "installed": installed, "field": field}
+        self.info = self.info.model_copy(update={"code": ErrorCode.model_not_found, "details": details})
+
+
 @dataclass(frozen=True)
 class Output:
     """A typed handle on one output of a node in the graph."""

@@ -82,7 +82,10 @@ class Sampling(Part):
         None, max_length=64, description="An A1111 schedule type or ComfyUI scheduler; None: from the sampler name."
     )
     denoise: StrictFloat = Field(1.0, ge=0.0, le=1.0, description="Strength: 1 repaints fully, less keeps more.")
-    count: StrictInt = Field(1, ge=1, le=16, description="Results per image, seeds seed..seed+count-1.")
+    count: StrictInt = Field(1, ge=1, le=32, description="Results per image, seeds seed..seed+count-1.")
+    noise_multiplier: StrictFloat = Field(
+        1.0, ge=0.0, le=2.0, description="A1111's initial noise multiplier (Novita initial_noise_multiplier)."
+    )
     conditioning: Conditioning = Field("auto", description="'auto': by the checkpoint (inpainting or plain).")
     differential_diffusion: Switch = Field("auto", description="'auto': on when the mask has soft values.")
 
@@ -202,4 +205,6 @@ class OutpaintTask(InpaintTaskBase):
             )
         if not extent.adds(width, height):
             raise ValueError(f"outpaint adds no pixels to the {width}×{height} image: give at least one side")
+        if self.mask is None and not self.adjust.is_identity:
+            raise ValueError("adjust shapes the mask of the original: give a mask, or leave adjust out")
         return self

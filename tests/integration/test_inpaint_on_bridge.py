@@ -132,6 +132,18 @@ def test_a_drawn_seed_is_reported_and_the_model_chain_runs(bridge, client, input
     assert chained["info"]["quality"][0]["max_abs_outside"] == 0.0
 
 
+def test_an_initial_noise_multiplier_samples_with_scaled_noise(bridge, client, inputs):
+    # Novita's initial_noise_multiplier: IB_Inpaint switches to SamplerCustomAdvanced with IB_ScaledNoise.
+    task = inpaint_task(inputs["photo"], inputs["two_regions"], seed=31)
+    task["sampling"] = {**task["sampling"], "denoise": 0.8}
+    (full,) = results(bridge, client, bridge.run_task(client, task))
+    scaled = bridge.run_task(client, {**task, "sampling": {**task["sampling"], "noise_multiplier": 0.5}})
+    (half,) = results(bridge, client, scaled)
+    far = ndimage.distance_transform_edt(mask_picture(*TWO_REGIONS) == 0) > BAND
+    assert np.array_equal(half[far], photo()[far]) and scaled["info"]["seeds"] == [31]
+    assert not np.array_equal(half, full), "half the initial noise, another result"
+
+
 def test_outpaint_size_is_exact_and_the_original_beyond_the_overlap_is_kept(bridge, client, inputs):
     overlap = 8
     task = {
@@ -177,6 +189,38 @@ def test_outpaint_with_a_mask_also_repaints_the_masked_part_of_the_original(brid
     assert np.abs(original[mask > 0].astype(int) - source[mask > 0]).mean() > 5, "the masked part was repainted"
 
 
+def quality_counts(client) -> dict[tuple[str, str], float]:
+    """(histogram, kind) → observations, from the bridge's /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    counts = {}
+    for family in text_string_to_metric_families(client.get("/metrics").text):
+        for s in family.samples:
+            if s.name.startswith("ib_quality_") and s.name.endswith("_count"):
+                counts[(s.name.removesuffix("_count"), s.labels["kind"])] = s.value
+            if s.name == "ib_quality_max_abs_outside_bucket" and s.labels["le"] == "0.0":
+                counts[("untouched", s.labels["kind"])] = s.value
+    return counts
+
+
+def test_quality_reports_reach_the_prometheus_histograms_by_kind(bridge, client, inputs):
+    before = quality_counts(client)
+    task = inpaint_task(inputs["photo"], inputs["two_regions"], seed=2)
+    task["sampling"] = {**task["sampling"], "count": 2, "steps": 2}
+    assert bridge.run_task(client, task)["status"] == "succeeded"
+    erase = {"kind": "erase", "image": inputs["photo"], "mask": {"image": inputs["two_regions"]}}
+    assert bridge.run_task(client, {**erase, "erase": {"engine": "telea"}})["status"] == "succeeded"
+    after = quality_counts(client)
+
+    def added(name, kind):
+        return after.get((name, kind), 0) - before.get((name, kind), 0)
+
+    for name in ("max_abs_outside", "seam_delta_e", "seam_gradient_jump", "coverage", "regions"):
+        assert added(f"ib_quality_{name}", "inpaint") == 2, name  # one observation per result
+        assert added(f"ib_quality_{name}", "erase") == 1, name
+    assert added("untouched", "inpaint") == 2 and added("untouched", "erase") == 1, "max_abs_outside was 0"
+
+
 @pytest.mark.parametrize(
     "model,field",
     [
@@ -188,5 +232,6 @@ def test_a_model_file_that_is_not_installed_fails_the_task_at_build_time(bridge,
     record = bridge.run_task(client, {**inpaint_task(inputs["photo"], inputs["two_regions"]), "model": model})
     assert record["status"] == "failed" and record["outputs"] == []
     error = record["error"]
-    assert error["code"] == "graph_invalid" and error["message"].startswith(f"{field}: ")
-    assert "is not installed on this ComfyUI" in error["message"]
+    assert error["code"] == "model_not_found" and error["message"].startswith(f"{field}: ")
+    assert "is not installed on this ComfyUI" in error["message"] and error["details"]["field"] == field
+    assert error["details"]["installed"], "the error lists what is installed"

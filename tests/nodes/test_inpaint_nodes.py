@@ -165,3 +165,50 @@ def test_erase_reports_the_same_quality_fields(pack_module):
     assert len(reports) == 2 and all(r["max_abs_outside"] == 0 and r["regions"] == 2 for r in reports)
     assert reports[0]["seam_delta_e"] == 0  # erase blends inside the grown mask: the ring outside is untouched
     assert reports[0]["coverage"] == pytest.approx(float(out.args[1][0].mean()), abs=1e-6)
+
+
+def test_a_noise_multiplier_expands_to_custom_sampling_with_scaled_noise(sample, loaded):
+    _, nodes, types = _expanded(sample, loaded, "plain", noise_multiplier=0.5, count=2, seed=3)
+    assert "KSampler" not in types and types.count("SamplerCustomAdvanced") == 2
+    assert [types.count(t) for t in ("KSamplerSelect", "BasicScheduler", "CFGGuider")] == [1, 1, 1]  # shared
+    noises = [n["inputs"] for n in nodes.values() if n["class_type"] == "IB_ScaledNoise"]
+    assert sorted((n["noise_seed"], n["multiplier"]) for n in noises) == [(3, 0.5), (4, 0.5)]
+    schedule = next(n["inputs"] for n in nodes.values() if n["class_type"] == "BasicScheduler")
+    assert (schedule["steps"], schedule["denoise"], schedule["scheduler"]) == (2, 1.0, "normal")
+    _, _, types = _expanded(sample, loaded, "plain", noise_multiplier=1.0)
+    assert "KSampler" in types and "IB_ScaledNoise" not in types
+
+
+def test_scaled_noise_is_core_random_noise_times_the_multiplier(pack_module, comfy_nodes):
+    from comfy_extras.nodes_custom_sampler import RandomNoise
+
+    node = pack_module("noise").ScaledNoise
+    latent = {"samples": torch.zeros(2, 4, 8, 8), "batch_index": [3, 5]}
+    core = RandomNoise.execute(noise_seed=11).args[0].generate_noise(latent)
+    (scaled,) = node.execute(noise_seed=11, multiplier=0.25).args
+    assert scaled.seed == 11 and torch.equal(scaled.generate_noise(latent), core * 0.25)
+    with pytest.raises(ValueError, match="multiplier must be within 0..2"):
+        node.execute(noise_seed=0, multiplier=2.5)
+
+
+def test_custom_sampling_with_multiplier_1_is_ksampler_and_other_multipliers_change_it(
+    pack_module, loaded, comfy_nodes
+):
+    # The path IB_Inpaint takes for a multiplier other than 1 samples exactly what KSampler does, noise aside.
+    from comfy_extras.nodes_custom_sampler import BasicScheduler, CFGGuider, KSamplerSelect, SamplerCustomAdvanced
+
+    model, clip, vae = loaded["plain"]
+    positive = comfy_nodes.CLIPTextEncode().encode(clip, "a cat")[0]
+    negative = comfy_nodes.CLIPTextEncode().encode(clip, "")[0]
+    latent = {"samples": vae.encode(_photo()[:, :64, :64, :3])}
+    (reference,) = comfy_nodes.KSampler().sample(model, 9, 3, 5.0, "euler", "karras", positive, negative, latent, 0.6)
+
+    def custom(multiplier: float) -> torch.Tensor:
+        (noise,) = pack_module("noise").ScaledNoise.execute(noise_seed=9, multiplier=multiplier).args
+        sigmas = BasicScheduler.execute(model, "karras", 3, 0.6).args[0]
+        guider = CFGGuider.execute(model, positive, negative, 5.0).args[0]
+        sampler = KSamplerSelect.execute("euler").args[0]
+        return SamplerCustomAdvanced.execute(noise, guider, sampler, sigmas, latent).args[0]["samples"]
+
+    assert torch.equal(custom(1.0), reference["samples"])
+    assert not torch.allclose(custom(0.5), reference["samples"], atol=1e-3)

@@ -67,6 +67,7 @@ def test_inpaint_and_outpaint_parse_with_the_defaults_of_their_nodes():
         outpaint({"mode": "pixels", "left": -8}),
         outpaint({"mode": "sideways", "left": 8}),
         {**OUTPAINT},  # no extent
+        outpaint({"mode": "pixels", "left": 8}, adjust={"grow": 4}),  # adjust without a mask to adjust
     ],
 )
 def test_invalid_inpaint_and_outpaint_tasks_are_refused(bad):
@@ -141,9 +142,12 @@ def test_model_parts_become_loaders_in_order():
     ],
 )
 def test_a_model_file_that_is_not_installed_fails_at_build_time(model, message):
-    with pytest.raises(GraphBuildError, match=message) as err:
+    with pytest.raises(GraphBuildError, match=message) as err:  # a build error: the executor refetches once
         build_graph(parse_task({**INPAINT, "model": model}), object_info())
-    assert err.value.info.code == ErrorCode.graph_invalid
+    info = err.value.info
+    assert info.code == ErrorCode.model_not_found and info.http_status == 404  # as the contracts' resolver says it
+    assert info.details["kind"] in ("checkpoint", "vae", "lora") and info.details["installed"]
+    assert info.message.startswith(info.details["field"] + ": " + repr(info.details["name"]))
 
 
 def test_a1111_sampler_names_are_resolved_and_unknown_ones_refused():

@@ -57,6 +57,7 @@ SAME_INPUT: dict[tuple[type[BaseModel], str], tuple[str, str]] = {
     (Sampling, "cfg"): ("IB_Inpaint", "cfg"),
     (Sampling, "denoise"): ("IB_Inpaint", "denoise"),
     (Sampling, "count"): ("IB_Inpaint", "count"),
+    (Sampling, "noise_multiplier"): ("IB_Inpaint", "noise_multiplier"),
     (Sampling, "conditioning"): ("IB_Inpaint", "conditioning"),
     (Sampling, "differential_diffusion"): ("IB_Inpaint", "differential_diffusion"),
     (Region, "context"): ("IB_Inpaint", "context_mode"),

@@ -13,33 +13,29 @@ from ...prompt_embeddings import with_embeddings
 from ...samplers import resolve_sampler
 from ...tasks.inpaint import DiffusionModel, InpaintTask, InpaintTaskBase, OutpaintTask, PadFractions, PadPixels
 from .. import node_ids as N  # noqa: N812
-from ..builder import Graph, GraphBuildError, Output
+from ..builder import Graph, Output
 from . import recipe
-from .parts import adjust_mask, image_result, mask_from_picture
+from .parts import adjust_mask, image_result, mask_from_picture, require_installed
 
 OUTPAINT_SEEDS = 1 << 32  # IB_OutpaintExpand's seed range (pre-fill noise / exemplar)
 
 
-def require_installed(g: Graph, node: str, input_name: str, value: str, field: str, folder: str) -> None:
-    """Refuse a model file this ComfyUI does not list, naming the task field and the folder."""
-    if node not in g.object_info:
-        return  # g.add says the node itself is missing
-    choices = g.object_info.spec(node).inputs[input_name].choices or ()
-    if value not in choices:
-        shown = ", ".join(map(repr, choices[:12])) or "none"
-        raise GraphBuildError(
-            f"{field}: {value!r} is not installed on this ComfyUI (models/{folder}); installed: {shown}",
-            node_type=node,
-        )
-
-
 def load_model(g: Graph, m: DiffusionModel) -> tuple[Output, Output, Output]:
     """(MODEL, CLIP, VAE): the checkpoint, its LoRAs in order, clip skip on the text encoder, another VAE."""
-    require_installed(g, N.CHECKPOINT_LOADER, "ckpt_name", m.checkpoint, "model.checkpoint", "checkpoints")
+    require_installed(
+        g,
+        N.CHECKPOINT_LOADER,
+        "ckpt_name",
+        m.checkpoint,
+        kind="checkpoint",
+        field="model.checkpoint",
+        folder="checkpoints",
+    )
     ckpt = g.add(N.CHECKPOINT_LOADER, ckpt_name=m.checkpoint)
     model, clip, vae = ckpt.out(0), ckpt.out(1), ckpt.out(2)
     for i, lora in enumerate(m.loras):
-        require_installed(g, N.LORA_LOADER, "lora_name", lora.name, f"model.loras[{i}].name", "loras")
+        field = f"model.loras[{i}].name"
+        require_installed(g, N.LORA_LOADER, "lora_name", lora.name, kind="lora", field=field, folder="loras")
         node = g.add(
             N.LORA_LOADER,
             model=model,
@@ -52,7 +48,7 @@ def load_model(g: Graph, m: DiffusionModel) -> tuple[Output, Output, Output]:
     if m.clip_skip > 1:
         clip = g.add(N.CLIP_SET_LAST_LAYER, clip=clip, stop_at_clip_layer=-m.clip_skip).out(0)
     if m.vae:
-        require_installed(g, N.VAE_LOADER, "vae_name", m.vae, "model.vae", "vae")
+        require_installed(g, N.VAE_LOADER, "vae_name", m.vae, kind="vae", field="model.vae", folder="vae")
         vae = g.add(N.VAE_LOADER, vae_name=m.vae).out(0)
     return model, clip, vae
 
@@ -84,6 +80,7 @@ def _sample_and_stitch(g: Graph, task: InpaintTaskBase, image: Output, mask: Out
         scheduler=choice.scheduler,
         denoise=s.denoise,
         count=s.count,
+        noise_multiplier=s.noise_multiplier,
         conditioning=s.conditioning,
         differential_diffusion=s.differential_diffusion,
         context_mode=r.context,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...tasks.parts import MaskAdjust, MaskPicture
 from .. import node_ids as N  # noqa: N812
-from ..builder import Graph, Output
+from ..builder import Graph, ModelNotInstalledError, Output
 
 
 def mask_from_picture(g: Graph, pic: MaskPicture) -> Output:
@@ -43,3 +43,20 @@ def image_result(g: Graph, name: str, image: Output) -> None:
 
 def mask_result(g: Graph, name: str, mask: Output) -> None:
     image_result(g, name, g.add(N.MASK_TO_IMAGE, mask=mask).out(0))
+
+
+def require_installed(g: Graph, node: str, input_name: str, value: str, *, kind: str, field: str, folder: str) -> None:
+    """Refuse a model file this ComfyUI does not list for ``node.input_name``, naming the task field and the folder."""
+    if node not in g.object_info:
+        return  # g.add says the node itself is missing
+    installed = [c for c in g.object_info.spec(node).inputs[input_name].choices or () if isinstance(c, str)]
+    if value not in installed:
+        shown = ", ".join(map(repr, installed[:12])) or "none"
+        raise ModelNotInstalledError(
+            f"{field}: {value!r} is not installed on this ComfyUI (models/{folder}); installed: {shown}",
+            kind=kind,
+            name=value,
+            installed=installed,
+            field=field,
+            node_type=node,
+        )
