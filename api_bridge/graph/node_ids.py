@@ -45,6 +45,7 @@ TEXT_WATERMARK = "IB_TextWatermark"
 
 # this pack: diffusion inpaint / outpaint
 INPAINT = "IB_Inpaint"  # expands into crop → core conditioning + KSampler → stitch
+FOOOCUS_INPAINT_LOADER = "IB_FooocusInpaintLoader"  # head + patch for IB_Inpaint's fooocus_inpaint
 OUTPAINT_EXPAND = "IB_OutpaintExpand"
 
 ALL: tuple[str, ...] = tuple(v for k, v in sorted(globals().items()) if k.isupper() and isinstance(v, str))

@@ -33,6 +33,7 @@ from PIL import Image
 from ...tasks import ImageRef
 from ...tasks.inpaint import (
     DiffusionModel,
+    FooocusInpaint,
     InpaintTask,
     Lora,
     OutpaintOptions,
@@ -49,7 +50,6 @@ from .fields import MASK_RULE, MASK_THRESHOLD, OUTPAINT_DEFAULT_FRACTION, Outpai
 from .fields import Lora as FooocusLora
 
 MAX_SEED = 2**63 - 1  # Fooocus's seed range (modules/constants.py)
-MAX_IMAGES = 16  # IB_Inpaint makes at most 16 results per image
 CROP_SIZE = {"sd15": 512}  # the model's resolution the interested area is resized to; SDXL and others: 1024
 DEFAULT_CROP = 1024
 
@@ -127,7 +127,7 @@ class InpaintJob:
         )
 
     def check(self) -> None:
-        """What the bridge refuses before it stores anything: nothing to repaint, too many images."""
+        """What the bridge refuses before it stores anything: nothing to repaint, a mask of another size."""
         if self.mask is None and not self.outpaint:
             raise invalid(
                 self.mask_field,
@@ -140,8 +140,6 @@ class InpaintJob:
                 f"the mask is {self.mask.width}x{self.mask.height} but the image is "
                 f"{self.image.width}x{self.image.height}; they must be the same size",
             )
-        if self.count > MAX_IMAGES:
-            raise invalid("image_number", f"the bridge makes at most {MAX_IMAGES} images per request", self.count)
 
 
 @dataclass(frozen=True)
@@ -171,6 +169,9 @@ def build_task(
         vae=models.vae,
         loras=[Lora(name=name, model_strength=weight, clip_strength=weight) for name, weight in models.loras],
         clip_skip=job.clip_skip,
+        fooocus_inpaint=FooocusInpaint(head=models.fooocus_inpaint[0], patch=models.fooocus_inpaint[1])
+        if models.fooocus_inpaint
+        else None,
     )
     outpainting = bool(job.outpaint)
     sampling = Sampling(
@@ -199,7 +200,10 @@ def build_task(
         "prompt": Prompt(positive=job.positive, negative=job.negative_prompt),
         "sampling": sampling,
         "region": region,
-        "adjust": MaskAdjust(grow=job.erode_or_dilate, kernel="square"),
+        # k 3×3 dilations (erosions) of the mask picture; without one there is nothing to grow
+        "adjust": MaskAdjust(grow=job.erode_or_dilate, kernel="square")
+        if mask and job.erode_or_dilate
+        else MaskAdjust(),
     }
     if outpainting:
         return OutpaintTask(outpaint=OutpaintOptions(extent=job.padding(), prefill="edge"), mask=picture, **common)
