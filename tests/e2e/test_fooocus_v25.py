@@ -116,6 +116,8 @@ def test_inpaint_example_repaints_the_mask_of_a_result_url_with_the_additional_p
     stored = records(bridge)[0]
     assert stored.task["prompt"]["positive"] == "a red ball"  # the additional prompt alone: prompt was empty
     assert stored.task["region"]["respective_field"] == 0.618 and stored.task["mask"]["rule"] == "rgb_mean"
+    # inpaint_engine v2.6 (the default) on an SD1.5 checkpoint: the documented fallback, plain conditioning
+    assert stored.task["model"].get("fooocus_inpaint") is None and stored.meta["engine"] == "plain"
     params = record["req_params"]
     assert params["image_seed"] == stored.info["seed"] >= 0 and params["base_model_name"] == PLAIN
     assert params["inpaint_advanced_masking_checkbox"] is True and params["invert_mask_checkbox"] is False
