@@ -388,6 +388,25 @@ class TaskService:
             self.store_up = False
             raise BridgeError(ErrorCode.unavailable, f"the task store is unreachable; retry shortly ({exc})") from exc
 
+    async def delete(self, task_id: str) -> bool:
+        """Delete a finished task now, with its outputs and the inputs no unfinished task holds (what expiry
+        does at its TTL). An unfinished task is left alone (cancel it first); returns whether it was deleted."""
+        record = await self._stored(self.store.get(task_id))
+        if record is None or not record.status.finished:
+            return False
+        held = {key for other in await self.store.unfinished() for key in other.inputs}
+        await self.store.delete(record.id)
+        await self._delete_blobs(record, held)
+        return True
+
+    async def _delete_blobs(self, record: TaskRecord, held: set[str]) -> None:
+        """A deleted task's outputs, and its inputs unless an unfinished task holds them."""
+        for out in record.outputs:
+            await self.blobs.delete(out.key)
+        for key in record.inputs:
+            if key not in held:
+                await self.blobs.delete(key)
+
     async def _expire_loop(self, every: float = 60.0) -> None:
         while True:
             await asyncio.sleep(every)
@@ -408,11 +427,7 @@ class TaskService:
         while batch := await self.store.pop_expired(now):
             removed += len(batch)
             for record in batch:
-                for out in record.outputs:
-                    await self.blobs.delete(out.key)
-                for key in record.inputs:
-                    if key not in held:
-                        await self.blobs.delete(key)
+                await self._delete_blobs(record, held)
         for key in await self.blobs.inputs_older_than(now - self.input_ttl):
             if key not in held:
                 await self.blobs.delete(key)

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 import comfy.model_management
 import comfy.utils
 import folder_paths
+import numpy as np
+import torch
 
-from ._comfy import io, schema
-from .common.grounding_dino import HOW_TO_GET, GroundingDino, check_model_folder
+from ._comfy import io, optional, schema
+from .common.box_ops import boxes_mask, grow_box
+from .common.grounding_dino import HOW_TO_GET, Detection, GroundingDino, check_model_folder
 from .common.model_cache import MODELS, file_key
+from .common.sam_prompts import parse_prompts
 from .common.tensors import as_image_batch, to_uint8_rgb
 from .model_placement import Held, hold, on_compute_device
 
 FOLDER = "grounding-dino"
+MAX_GROW = 1024.0  # px a box edge may move (Fooocus allows -64..64)
 DinoModel = io.Custom("IB_GROUNDING_DINO")
 
 
@@ -73,6 +78,17 @@ class GroundingDinoLoader(io.ComfyNode):
         return io.NodeOutput(DinoHandle(model_name, folder))
 
 
+def _grown(found: Detection, pixels: float, height: int, width: int) -> Detection:
+    kept = [
+        (box, score, label)
+        for box, score, label in zip(
+            (grow_box(b, pixels, height, width) for b in found.boxes), found.scores, found.labels, strict=True
+        )
+        if box is not None
+    ]
+    return Detection(boxes=[k[0] for k in kept], scores=[k[1] for k in kept], labels=[k[2] for k in kept])
+
+
 class TextPromptDetect(io.ComfyNode):
     @classmethod
     def define_schema(cls) -> io.Schema:
@@ -96,6 +112,17 @@ class TextPromptDetect(io.ComfyNode):
                     "text_threshold", default=0.25, min=0.0, max=1.0, step=0.01, tooltip="Minimum phrase match."
                 ),
                 io.Int.Input("max_detections", default=0, min=0, max=100, tooltip="Keep the N best boxes (0 = all)."),
+                *optional(
+                    io.Float.Input(
+                        "grow_boxes",
+                        default=0.0,
+                        min=-MAX_GROW,
+                        max=MAX_GROW,
+                        step=1.0,
+                        tooltip="Move every box edge outward by this many pixels (inward when negative), inside "
+                        "the image: Fooocus's dino_erode_or_dilate.",
+                    ),
+                ),
             ],
             outputs=[
                 io.String.Output("boxes", tooltip="[[x0,y0,x1,y1],...] (one list per image for a batch)."),
@@ -107,9 +134,10 @@ class TextPromptDetect(io.ComfyNode):
 
     @classmethod
     def execute(
-        cls, dino_model, image, prompt: str, box_threshold=0.3, text_threshold=0.25, max_detections=0
+        cls, dino_model, image, prompt: str, box_threshold=0.3, text_threshold=0.25, max_detections=0, grow_boxes=0.0
     ) -> io.NodeOutput:
         images = as_image_batch(image)
+        height, width = images.shape[1:3]
         model = on_compute_device(dino_model.load())
         bar = comfy.utils.ProgressBar(images.shape[0])
         results = []
@@ -119,6 +147,8 @@ class TextPromptDetect(io.ComfyNode):
             results.append(model.detect(pixels, prompt, box_threshold, text_threshold, max_detections))
             bar.update(1)
         pick = (lambda xs: xs[0]) if len(results) == 1 else (lambda xs: xs)
+        if grow_boxes:
+            results = [_grown(r, grow_boxes, height, width) for r in results]
         boxes = pick([r.boxes for r in results])
         scores = pick([r.scores for r in results])
         labels = pick([r.labels for r in results])
@@ -126,4 +156,34 @@ class TextPromptDetect(io.ComfyNode):
         return io.NodeOutput(json.dumps(boxes), json.dumps(scores), json.dumps(labels), count)
 
 
-NODES = [GroundingDinoLoader, TextPromptDetect]
+class BoxesToMask(io.ComfyNode):
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return schema(
+            node_id="IB_BoxesToMask",
+            display_name="Boxes to Mask",
+            category="inpaint/mask/segment",
+            description=(
+                "Paints boxes (JSON [[x0,y0,x1,y1],...] in pixels, e.g. from Detect From Text) as a mask the size "
+                "of the image: 1 inside every box. Fooocus's dino_debug output, or a rough mask without SAM."
+            ),
+            search_aliases=["box mask", "bbox to mask", "rectangle mask", "dino debug"],
+            inputs=[
+                io.Image.Input("image", tooltip="Gives the mask size (and the batch)."),
+                io.String.Input(
+                    "boxes", default="[]", multiline=True, tooltip="Boxes as JSON; one list per image for a batch."
+                ),
+            ],
+            outputs=[io.Mask.Output("mask", tooltip="1 inside the boxes (corners included), 0 elsewhere.")],
+        )
+
+    @classmethod
+    def execute(cls, image, boxes="[]") -> io.NodeOutput:
+        images = as_image_batch(image)
+        batch, height, width = images.shape[:3]
+        prompts = parse_prompts("[]", boxes, batch)
+        masks = [boxes_mask(p.boxes.tolist(), height, width) for p in prompts]
+        return io.NodeOutput(torch.from_numpy(np.stack(masks)))
+
+
+NODES = [GroundingDinoLoader, TextPromptDetect, BoxesToMask]

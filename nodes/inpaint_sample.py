@@ -21,6 +21,7 @@ import torch
 from ._comfy import GraphBuilder, io, optional, schema
 from .common.inpaint_mask import stabilise
 from .common.tensors import as_image_batch, as_mask_batch, pair_batches
+from .fooocus_inpaint import FooocusInpaint
 from .inpaint import CROP_DEFAULTS, STITCH_DEFAULTS, crop_inputs, stitch_inputs
 from .noise import MAX_MULTIPLIER as MAX_NOISE_MULTIPLIER
 
@@ -101,11 +102,20 @@ def _sampler(g, model, positive, negative, latent, sampling: dict):
 
 
 def build_graph(g, *, model, clip, vae, image, mask, sampling: dict, conditioning: str, differential: bool,
-                crop: dict, blend: dict, grow_mask_by: int = 6):  # fmt: skip
+                crop: dict, blend: dict, grow_mask_by: int = 6, fooocus_inpaint=None):  # fmt: skip
     """Add the inpaint sub-graph to GraphBuilder ``g``; returns the IB_InpaintStitch node."""
     cut = g.node("IB_InpaintCrop", image=image, mask=mask, **crop)
     positive = g.node("CLIPTextEncode", text=sampling["positive"], clip=clip).out(0)
     negative = g.node("CLIPTextEncode", text=sampling["negative"], clip=clip).out(0)
+    if fooocus_inpaint is not None:  # Fooocus's head sees each crop and its mask: applied per crop batch
+        model = g.node(
+            "IB_FooocusInpaintApply",
+            model=model,
+            fooocus_inpaint=fooocus_inpaint,
+            vae=vae,
+            pixels=cut.out(0),
+            mask=cut.out(1),
+        ).out(0)
     if differential:
         model = g.node("DifferentialDiffusion", model=model).out(0)
     if conditioning == "inpaint_model_conditioning":
@@ -201,7 +211,7 @@ class Inpaint(io.ComfyNode):
                 ),
                 *crop_inputs(),
                 *stitch_inputs(),
-                # Last, so saved workflows' widget values keep their places.
+                # Last, so saved workflows' widget values keep their places (a socket has no widget value).
                 *optional(
                     io.Float.Input(
                         "noise_multiplier",
@@ -213,6 +223,10 @@ class Inpaint(io.ComfyNode):
                             "A1111's initial noise multiplier: the sampler's starting noise times this; "
                             "1: KSampler; any other value: SamplerCustomAdvanced with Random Noise (scaled)."
                         ),
+                    ),
+                    FooocusInpaint.Input(
+                        "fooocus_inpaint",
+                        tooltip="From Load Fooocus Inpaint: an SDXL model becomes an inpainting one as in Fooocus.",
                     ),
                 ),
             ],
@@ -245,6 +259,7 @@ class Inpaint(io.ComfyNode):
         differential_diffusion="auto",
         grow_mask_by=6,
         noise_multiplier=1.0,
+        fooocus_inpaint=None,
         **settings,
     ) -> io.NodeOutput:
         unknown = set(settings) - set(CROP_DEFAULTS) - set(STITCH_DEFAULTS)
@@ -253,7 +268,9 @@ class Inpaint(io.ComfyNode):
         crop = {k: settings.get(k, v) for k, v in CROP_DEFAULTS.items()}
         blend = {k: settings.get(k, v) for k, v in STITCH_DEFAULTS.items()}
         images = pair_batches(as_image_batch(image).shape[0], as_mask_batch(mask).shape[0])
-        chosen = choose_conditioning(conditioning, is_inpainting_model(model))
+        # Fooocus's patch makes a plain SDXL model inpaint with its latent noise mask.
+        fooocus = fooocus_inpaint is not None
+        chosen = choose_conditioning(conditioning, is_inpainting_model(model) and not fooocus)
         if differential_diffusion not in SWITCH:
             raise ValueError(f"unknown differential_diffusion {differential_diffusion!r}; choose one of {SWITCH}")
         differential = differential_diffusion == "on" or (
@@ -285,6 +302,7 @@ class Inpaint(io.ComfyNode):
             crop=crop,
             blend=blend,
             grow_mask_by=grow_mask_by,
+            fooocus_inpaint=fooocus_inpaint,
         )
         seeds = seeds_for(seed, count, images)
         return io.NodeOutput(
@@ -295,7 +313,14 @@ class Inpaint(io.ComfyNode):
             # ib_* facts for the bridge: lists with one entry per output image.
             ui={
                 "ib_seeds": seeds,
-                "ib_inpaint": [{"conditioning": chosen, "differential_diffusion": differential}] * len(seeds),
+                "ib_inpaint": [
+                    {
+                        "conditioning": chosen,
+                        "differential_diffusion": differential,
+                        "fooocus_inpaint": fooocus_inpaint is not None,
+                    }
+                ]
+                * len(seeds),
             },
             expand=g.finalize(),
         )

@@ -30,12 +30,12 @@ from .detect import FOLDER as DINO_FOLDER
 from .detect import installed_dino_models
 from .erase import FOLDER as ERASE_FOLDER
 from .erase import installed_lama
+from .fooocus_inpaint import installed_patches
 from .mask_generate import CHECKPOINT_EXTENSIONS, installed_sam_models
 from .mask_generate import FOLDER as SAM_FOLDER
 
 DIFFUSION_FOLDERS = ("checkpoints", "diffusion_models")
 PLAIN_FOLDERS = ("vae", "loras", "embeddings")
-PATCH_SUFFIX = ".patch"  # Fooocus inpaint patches: not an extension the erase loader lists
 WATCHED = (*DIFFUSION_FOLDERS, *PLAIN_FOLDERS, ERASE_FOLDER, SAM_FOLDER, REMBG_FOLDER, DINO_FOLDER)
 
 
@@ -71,15 +71,9 @@ def _inpaint_folder() -> tuple[list[dict], list[dict]]:
         else:
             patches.append({**entry, "type": facts["kind"]})
     listed = {entry["name"] for entry in erase + patches}  # another pack may register .patch for this folder
-    for base in folder_paths.get_folder_paths(ERASE_FOLDER):
-        if os.path.isdir(base):
-            for name in sorted(folder_paths.recursive_search(base)[0]):
-                if name.endswith(PATCH_SUFFIX) and name not in listed:
-                    listed.add(name)
-                    path = os.path.join(base, name)
-                    patches.append(
-                        {**_file_entry(ERASE_FOLDER, name, path), "format": "pickle", "type": "fooocus_patch"}
-                    )
+    for name, path in installed_patches():
+        if name not in listed:
+            patches.append({**_file_entry(ERASE_FOLDER, name, path), "format": "pickle", "type": "fooocus_patch"})
     return erase, patches
 
 

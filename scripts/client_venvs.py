@@ -22,6 +22,8 @@ NPM_SOURCES = ROOT / "scripts" / "clients"
 CLIENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "volcengine": (("volcengine==1.0.229",), "volcengine.visual.VisualService"),
     "novita": (("novita-client==0.7.1", "dataclass-wizard<1.0"), "novita_client"),
+    # the generated client declares urllib3<2.1 (the issue asks for it explicitly): pinned here as well
+    "fooocus": (("fooocus-api-python-client==1.0.0", "urllib3<2.1"), "fooocusapi_client"),
 }
 # npm clients: name -> the package whose require() proves the install (pinned in scripts/clients/<name>/)
 NPM_CLIENTS: dict[str, str] = {

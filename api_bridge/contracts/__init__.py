@@ -11,6 +11,10 @@ A contract is discovered like a node module (no shared list to edit). It gives:
 * ``error_envelope(error: ErrorInfo, status: int) -> Response``: the contract's own error
   body. Every ``BridgeError`` raised on one of its routes — bad image, queue full (429),
   unknown task, graph or ComfyUI failure — is answered through it.
+
+A contract whose API posts webhooks in its own body shape keeps the URL in the task's ``meta`` and
+sends the body from a finish hook (``ctx.service.on_finished``) with ``ctx.service.webhooks``, which
+checks, signs and retries it as every bridge webhook.
 """
 
 from __future__ import annotations

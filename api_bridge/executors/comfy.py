@@ -415,19 +415,18 @@ class ComfyServer:
         queue: asyncio.Queue = asyncio.Queue()
         self._watchers[prompt_id] = queue
         posted = finished = False
+        posting: asyncio.Future | None = None  # the POST /prompt in flight
         try:
             for name, key in graph.uploads.items():
                 await self._ensure_uploaded(local[name], key, read_blob)
             t_upload = time.perf_counter()
-            status, body = await self._json(
-                "POST",
-                "/prompt",
-                json={
-                    "prompt": _fresh_results(graph, prompt_id, local),
-                    "client_id": self.client_id,
-                    "prompt_id": prompt_id,
-                },
-            )
+            body = {
+                "prompt": _fresh_results(graph, prompt_id, local),
+                "client_id": self.client_id,
+                "prompt_id": prompt_id,
+            }
+            posting = asyncio.ensure_future(self._json("POST", "/prompt", json=body))
+            status, body = await asyncio.shield(posting)
             if status == 400 and isinstance(body, dict):
                 raise from_prompt_rejection(body, graph.prompt)
             if status != 200:
@@ -458,6 +457,10 @@ class ComfyServer:
                 self.posted -= 1
             self._watchers.pop(prompt_id, None)
             if not finished:  # cancelled, timed out or failed: never leave it on the server
+                if posting is not None and not posting.done():
+                    # Cancelled while ComfyUI takes the prompt: stopping it before it is queued would miss it.
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(posting)
                 await asyncio.shield(self.interrupt(prompt_id))
             await asyncio.shield(self._release(names, previews, prompt_id))
 

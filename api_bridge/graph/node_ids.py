@@ -39,6 +39,9 @@ SAM_LOADER = "IB_SAMLoader"
 SAM_SEGMENT = "IB_SAMSegment"
 REMBG_LOADER = "IB_RembgLoader"
 REMOVE_BACKGROUND = "IB_RemoveBackground"
+GROUNDING_DINO_LOADER = "IB_GroundingDinoLoader"
+TEXT_PROMPT_DETECT = "IB_TextPromptDetect"
+BOXES_TO_MASK = "IB_BoxesToMask"
 
 # this pack: erase
 ERASE_MODEL_LOADER = "IB_EraseModelLoader"
@@ -47,6 +50,7 @@ TEXT_WATERMARK = "IB_TextWatermark"
 
 # this pack: diffusion inpaint / outpaint
 INPAINT = "IB_Inpaint"  # expands into crop → core conditioning + KSampler → stitch
+FOOOCUS_INPAINT_LOADER = "IB_FooocusInpaintLoader"  # head + patch for IB_Inpaint's fooocus_inpaint
 OUTPAINT_EXPAND = "IB_OutpaintExpand"
 
 ALL: tuple[str, ...] = tuple(v for k, v in sorted(globals().items()) if k.isupper() and isinstance(v, str))

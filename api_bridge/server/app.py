@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import pathlib
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -56,6 +57,16 @@ def allowed_methods(app: FastAPI, path: str) -> str:
         if compile_path(template)[0].match(path):
             methods |= {m.upper() for m in operations if m.upper() in HTTP_METHODS}
     return ", ".join(sorted(methods))
+
+
+def _endpoints(router) -> Iterator[Any]:
+    """Every endpoint of a router, those of the routers it includes too (FastAPI keeps those nested)."""
+    for route in router.routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from _endpoints(nested)
+        elif getattr(route, "endpoint", None) is not None:
+            yield route.endpoint
 
 
 def default_error(info: ErrorInfo, status: int) -> JSONResponse:
@@ -165,14 +176,15 @@ def create_app(settings: BridgeSettings | None = None) -> FastAPI:
     routers, root_handlers = [], []
     for contract in contracts.discover():
         router = contract.make_router(ctx) if contract.make_router else None
-        for route in router.routes if router else ():
-            envelopes[getattr(route, "endpoint", None)] = contract.error_envelope
+        endpoints = list(_endpoints(router)) if router else []
+        for endpoint in endpoints:
+            envelopes[endpoint] = contract.error_envelope
         if router:
             routers.append(router)
         if contract.make_root:
             root_handlers.append(contract.make_root(ctx))
         shares = " and a share of POST /" if contract.make_root else ""
-        log.info("contract %s: %d routes%s", contract.name, len(router.routes) if router else 0, shares)
+        log.info("contract %s: %d routes%s", contract.name, len(endpoints), shares)
     # Instruction-style contracts share POST / (each answers its own errors there; see contracts/root.py).
     # It goes first, so no contract's catch-all (a web UI mounted at /) can shadow it.
     app.include_router(root.make_router(root_handlers))

@@ -53,8 +53,17 @@ class Embedding(Part):
     where: Literal["mentioned", "positive", "negative"] = "mentioned"
 
 
+class FooocusInpaint(Part):
+    """Fooocus's inpaint engine for an SDXL checkpoint (IB_FooocusInpaintLoader → IB_Inpaint ``fooocus_inpaint``):
+    its head and patch files in models/inpaint."""
+
+    head: FileName = Field("fooocus_inpaint_head.pth", description="The head file.")
+    patch: FileName = Field(description="The patch file, e.g. inpaint_v26.fooocus.patch.")
+
+
 class DiffusionModel(Part):
-    """What samples: a checkpoint (CheckpointLoaderSimple), optionally another VAE, LoRAs, embeddings, clip skip."""
+    """What samples: a checkpoint (CheckpointLoaderSimple), optionally another VAE, LoRAs, embeddings, clip skip,
+    Fooocus's inpaint head + patch."""
 
     checkpoint: FileName = Field(description="File in models/checkpoints.")
     vae: FileName | None = Field(None, description="File in models/vae; None: the checkpoint's own VAE.")
@@ -63,6 +72,7 @@ class DiffusionModel(Part):
     clip_skip: StrictInt = Field(
         1, ge=1, le=24, description="A1111 convention: 1 = the last CLIP layer (no change), 2 = the one before."
     )
+    fooocus_inpaint: FooocusInpaint | None = Field(None, description="Fooocus's inpaint engine (SDXL checkpoints).")
 
 
 class Prompt(Part):

@@ -84,3 +84,30 @@ def test_model_is_cached_on_the_cpu_and_placed_by_comfyuis_memory_manager(detect
         assert count > 0
 
     assert_placed_by_comfyui(held, run)
+
+
+def test_grow_boxes_moves_every_box_edge_inside_the_image(detect, dino_dir):
+    (handle,) = detect.GroundingDinoLoader.execute(model_name="tiny-test").args
+    image = torch.from_numpy(data.chelsea().copy()).float().div(255)[None]
+    h, w = image.shape[1:3]
+    args = dict(
+        dino_model=handle, image=image, prompt="A cat.", box_threshold=0.0, text_threshold=0.0, max_detections=3
+    )
+    plain = json.loads(detect.TextPromptDetect.execute(**args).args[0])
+    grown, scores, labels, count = detect.TextPromptDetect.execute(**args, grow_boxes=12.0).args
+    grown = json.loads(grown)
+    assert count == len(grown) == len(plain) == len(json.loads(scores)) == len(json.loads(labels)) > 0
+    for (a0, b0, a1, b1), (x0, y0, x1, y1) in zip(plain, grown, strict=True):
+        assert (x0, y0) == (pytest.approx(max(a0 - 12, 0), abs=0.01), pytest.approx(max(b0 - 12, 0), abs=0.01))
+        assert (x1, y1) == (pytest.approx(min(a1 + 12, w), abs=0.01), pytest.approx(min(b1 + 12, h), abs=0.01))
+
+
+def test_boxes_to_mask_paints_each_images_boxes(detect):
+    two = torch.zeros(2, 20, 30, 3)
+    (mask,) = detect.BoxesToMask.execute(image=two, boxes="[[[2, 3, 5, 6]], []]").args
+    assert mask.shape == (2, 20, 30) and mask.dtype == torch.float32
+    assert mask[0, 3:7, 2:6].eq(1).all() and mask[0].sum() == 16 and mask[1].sum() == 0
+    (shared,) = detect.BoxesToMask.execute(image=two, boxes="[[0, 0, 29, 19]]").args
+    assert shared.eq(1).all()
+    with pytest.raises(ValueError, match="box 0 has no area"):
+        detect.BoxesToMask.execute(image=two, boxes="[[5, 5, 5, 9]]")

@@ -22,7 +22,7 @@ from api_bridge.tasks.inpaint import (
     Region,
     Sampling,
 )
-from api_bridge.tasks.mask import RembgSegmenter, SamSegmenter
+from api_bridge.tasks.mask import RembgSegmenter, SamSegmenter, TextDetect
 from api_bridge.tasks.parts import MaskAdjust, MaskPicture
 from support.bridge import object_info
 
@@ -37,6 +37,10 @@ SAME_INPUT: dict[tuple[type[BaseModel], str], tuple[str, str]] = {
     (SamSegmenter, "multimask"): ("IB_SAMSegment", "multimask"),
     (SamSegmenter, "cleanup_area"): ("IB_SAMSegment", "cleanup_area"),
     (RembgSegmenter, "cloth_category"): ("IB_RembgLoader", "cloth_category"),
+    (TextDetect, "box_threshold"): ("IB_TextPromptDetect", "box_threshold"),
+    (TextDetect, "text_threshold"): ("IB_TextPromptDetect", "text_threshold"),
+    (TextDetect, "max_detections"): ("IB_TextPromptDetect", "max_detections"),
+    (TextDetect, "grow_boxes"): ("IB_TextPromptDetect", "grow_boxes"),
     (EraseOptions, "engine"): ("IB_Erase", "engine"),
     (EraseOptions, "radius"): ("IB_Erase", "radius"),
     (EraseOptions, "dilate"): ("IB_Erase", "dilate"),

@@ -111,3 +111,9 @@ def test_a_kind_cannot_be_registered_twice(extra_kind):
         @task_kind
         class Again(TaskBase):
             kind: Literal["test_stamp"] = "test_stamp"
+
+
+def test_a_text_prompt_replaces_the_boxes_of_a_sam_segmenter():
+    SamSegmenter(detect={"model_name": "d", "prompt": "a cat."}, points=[(1.0, 2.0, 1)])
+    with pytest.raises(ValidationError, match="boxes or a text prompt"):
+        SamSegmenter(detect={"model_name": "d", "prompt": "a cat."}, boxes=[(0.0, 0.0, 4.0, 4.0)])

@@ -20,6 +20,17 @@ from .parts import adjust_mask, image_result, mask_from_picture, require_install
 OUTPAINT_SEEDS = 1 << 32  # IB_OutpaintExpand's seed range (pre-fill noise / exemplar)
 
 
+def fooocus_inpaint(g: Graph, m: DiffusionModel) -> Output | None:
+    """IB_FooocusInpaintLoader for the task's head + patch (IB_Inpaint applies them to its crops), or None."""
+    if m.fooocus_inpaint is None:
+        return None
+    head, patch = m.fooocus_inpaint.head, m.fooocus_inpaint.patch
+    node, folder = N.FOOOCUS_INPAINT_LOADER, "inpaint"
+    require_installed(g, node, "head", head, kind="fooocus_head", field="model.fooocus_inpaint.head", folder=folder)
+    require_installed(g, node, "patch", patch, kind="fooocus_patch", field="model.fooocus_inpaint.patch", folder=folder)
+    return g.add(node, head=head, patch=patch).out(0)
+
+
 def load_model(g: Graph, m: DiffusionModel) -> tuple[Output, Output, Output]:
     """(MODEL, CLIP, VAE): the checkpoint, its LoRAs in order, clip skip on the text encoder, another VAE."""
     require_installed(
@@ -95,6 +106,7 @@ def _sample_and_stitch(g: Graph, task: InpaintTaskBase, image: Output, mask: Out
         color_match=b.color_match,
         ring_width=b.ring_width,
         blend=b.mode,
+        fooocus_inpaint=fooocus_inpaint(g, task.model),
     )
     image_result(g, "image", node.out(0))
 

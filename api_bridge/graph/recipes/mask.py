@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import json
 
-from ...tasks.mask import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamSegmenter
+from ...tasks.mask import AdjustMaskTask, GenerateMaskTask, RembgSegmenter, SamSegmenter, TextDetect
 from .. import node_ids as N  # noqa: N812
 from ..builder import Graph, Output
 from . import recipe
 from .parts import adjust_mask, mask_from_picture, mask_result, rembg_node
 
 
+def _detected_boxes(g: Graph, image: Output, detect: TextDetect) -> Output:
+    dino = g.add(N.GROUNDING_DINO_LOADER, model_name=detect.model_name)
+    found = g.add(
+        N.TEXT_PROMPT_DETECT,
+        dino_model=dino["dino_model"],
+        image=image,
+        prompt=detect.prompt,
+        box_threshold=detect.box_threshold,
+        text_threshold=detect.text_threshold,
+        max_detections=detect.max_detections,
+        grow_boxes=detect.grow_boxes,
+    )
+    return found["boxes"]
+
+
 def _segment(g: Graph, image: Output, seg: SamSegmenter | RembgSegmenter) -> Output:
     if isinstance(seg, SamSegmenter):
+        boxes: Output | str = json.dumps([list(b) for b in seg.boxes])
+        if seg.detect is not None:
+            boxes = _detected_boxes(g, image, seg.detect)
+            if seg.detect.boxes_only:
+                return g.add(N.BOXES_TO_MASK, image=image, boxes=boxes)["mask"]
         model = g.add(N.SAM_LOADER, model_name=seg.model_name)
         points = [{"x": x, "y": y, "label": label} for x, y, label in seg.points]
         node = g.add(
@@ -20,7 +40,7 @@ def _segment(g: Graph, image: Output, seg: SamSegmenter | RembgSegmenter) -> Out
             sam_model=model["sam_model"],
             image=image,
             points=json.dumps(points),
-            boxes=json.dumps([list(b) for b in seg.boxes]),
+            boxes=boxes,
             multimask=seg.multimask,
             cleanup_area=seg.cleanup_area,
         )
