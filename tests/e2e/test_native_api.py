@@ -12,16 +12,26 @@ from PIL import Image
 
 from api_bridge.server.auth import warn_if_open
 from support.bridge import ThreadedBridge, png_bytes, square_mask
+from support.comfy_server import ComfyServer
 from support.paths import REPO_ROOT
 
 KEY = "native-test-key"
 
 
 @pytest.fixture(scope="module")
-def bridge(bridge_comfy, tmp_path_factory):
+def native_comfy(tmp_path_factory):
+    """A ComfyUI of its own with only the set-up's models: other e2e modules add checkpoints and a GroundingDINO to
+    the shared one, and the fuzz run must meet the same server whichever modules ran before it."""
+    server = ComfyServer(tmp_path_factory.mktemp("native-comfyui")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def bridge(native_comfy, tmp_path_factory):
     b = ThreadedBridge(
         tmp_path_factory.mktemp("native"),
-        [bridge_comfy.url],
+        [native_comfy.url],
         env={"IB_NOVITA_KEYS": KEY},  # the fuzz run sends the same key to Novita's routes (schemathesis.toml)
         api_keys=[KEY, "second-key"],
         workers=2,
@@ -107,10 +117,15 @@ def test_schemathesis_finds_nothing_on_the_live_bridge(bridge):
         "25",
         "--seed",
         "20261201",
+        "--request-timeout",  # a request that hangs is a failure naming its operation, not a stalled run
+        "60",
     ]
     if not os.path.exists(cmd[0]):
         cmd = [sys.executable, "-m", "schemathesis.cli", *cmd[1:]]
-    proc = subprocess.run(
-        cmd, cwd=REPO_ROOT, env={**os.environ, "IB_TEST_API_KEY": KEY}, capture_output=True, text=True, timeout=400
-    )
+    try:
+        proc = subprocess.run(
+            cmd, cwd=REPO_ROOT, env={**os.environ, "IB_TEST_API_KEY": KEY}, capture_output=True, text=True, timeout=400
+        )
+    except subprocess.TimeoutExpired as exc:  # say where it was
+        pytest.fail(f"schemathesis ran past 400 s:\n{(exc.stdout or b'')[-6000:]!r}")
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
