@@ -62,7 +62,8 @@ def test_a_failing_node_is_reported_with_its_id_and_message(comfy):
     assert "IB_MaskStatistics" in str(err.value) or "999" in str(err.value)
 
 
-FILE_COMBOS = {"model_name", "image", "ckpt_name", "lora_name", "vae_name", "head", "patch"}  # combos listing models/ or input/ files
+# combos listing models/ or input/ files
+FILE_COMBOS = {"model_name", "image", "ckpt_name", "lora_name", "vae_name", "head", "patch"}
 
 
 def _schema_without_file_lists(spec: dict) -> dict:
