@@ -1,11 +1,15 @@
-"""Pictures the pack's preview routes read: ``/view``'s fields to a file, kept inside ComfyUI's folders.
-
-Shared by the SAM editor's and the outpaint preview's routes, so both refuse the same paths alike.
+"""What the pack's preview routes share: the JSON handler around their work, and the pictures they read
+(``/view``'s fields to a file, kept inside ComfyUI's folders), so the SAM editor's and the outpaint preview's
+routes refuse bad bodies and paths alike.
 """
 
+import asyncio
+import json
 import os
+from collections.abc import Callable
 
 import folder_paths
+from aiohttp import web
 
 
 class RouteError(ValueError):
@@ -14,6 +18,23 @@ class RouteError(ValueError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
+
+
+def json_route(run: Callable[[object], dict]):
+    """An aiohttp handler: the JSON body to ``run`` (in a thread: the preview work blocks for milliseconds to
+    a second), its dict as JSON; a body that is not JSON or a ``RouteError`` as ``{"error": ...}``."""
+
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"error": "the body must be JSON"}, status=400)
+        try:
+            return web.json_response(await asyncio.to_thread(run, body))
+        except RouteError as exc:
+            return web.json_response({"error": str(exc)}, status=exc.status)
+
+    return handle
 
 
 def picture_path(ref) -> str:

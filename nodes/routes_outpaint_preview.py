@@ -12,13 +12,9 @@ would refuse answer 400 ``{"error": the node's message}``; paths outside ComfyUI
 a missing picture 404.
 """
 
-import asyncio
-import json
 import os
 
-from aiohttp import web
-
-from ._route_pictures import RouteError, picture_path
+from ._route_pictures import RouteError, json_route, picture_path
 from ._server import ROUTE_PREFIX, route_table
 from .common.outpaint_expand import ExpandSettings
 from .common.outpaint_preview import outpaint_preview
@@ -61,18 +57,6 @@ def run_preview(body) -> dict:
         raise RouteError(str(exc)) from None
 
 
-async def _preview(request: web.Request) -> web.Response:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "the body must be JSON"}, status=400)
-    try:
-        # Off the event loop: an exemplar or Telea pre-fill takes a few milliseconds even on the small copy.
-        return web.json_response(await asyncio.to_thread(run_preview, body))
-    except RouteError as exc:
-        return web.json_response({"error": str(exc)}, status=exc.status)
-
-
 routes = route_table()
 if routes is not None:
-    routes.post(PATH)(_preview)
+    routes.post(PATH)(json_route(run_preview))

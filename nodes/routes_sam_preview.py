@@ -9,15 +9,12 @@ a transparent 1-bit PNG data URL, ``scores``, ``boxes``, ``empty``, ``embedding_
 when it opens. Bad input answers 400 with ``{"error": message}``; a missing picture 404.
 """
 
-import asyncio
 import json
 import logging
 import os
 import time
 
-from aiohttp import web
-
-from ._route_pictures import RouteError, picture_path
+from ._route_pictures import RouteError, json_route, picture_path
 from ._server import ROUTE_PREFIX, route_table
 from .common.preview_pictures import load_picture
 from .common.sam_preview import preview
@@ -76,18 +73,6 @@ def run_preview(body) -> dict:
     return answer
 
 
-async def _preview(request: web.Request) -> web.Response:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "the body must be JSON"}, status=400)
-    try:
-        # Off the event loop: the first call per picture runs the image encoder (~0.5 s on CPU).
-        return web.json_response(await asyncio.to_thread(run_preview, body))
-    except RouteError as exc:
-        return web.json_response({"error": str(exc)}, status=exc.status)
-
-
 routes = route_table()
 if routes is not None:
-    routes.post(PATH)(_preview)
+    routes.post(PATH)(json_route(run_preview))

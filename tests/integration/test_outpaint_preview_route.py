@@ -3,9 +3,6 @@ node's own pre-fill on a small copy, and clear errors for what a caller gets wro
 
 import base64
 import io
-import json
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
@@ -16,20 +13,6 @@ from support.graph import GraphBuilder
 
 ROUTE = "/inpaint-bridge/outpaint/preview"
 PICTURE = "ib_test_outpaint_rocket.png"
-
-
-def post(comfy_server, body, raw: bytes | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        comfy_server.url + ROUTE,
-        data=raw if raw is not None else json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def decoded(url: str) -> np.ndarray:
@@ -51,7 +34,7 @@ SETTINGS = [
 
 @pytest.mark.parametrize("settings", SETTINGS, ids=[s["mode"] for s in SETTINGS])
 def test_preview_is_what_a_run_of_the_node_makes(comfy_server, comfy, rocket, settings):
-    status, answer = post(comfy_server, {"image": rocket, "settings": settings})
+    status, answer = comfy_server.client().post_json(ROUTE, {"image": rocket, "settings": settings})
     assert status == 200, answer
 
     g = GraphBuilder()
@@ -77,7 +60,7 @@ def test_preview_is_what_a_run_of_the_node_makes(comfy_server, comfy, rocket, se
 
 
 def test_a_size_alone_gives_geometry_and_mask_without_pixels(comfy_server):
-    status, answer = post(comfy_server, {"width": 640, "height": 427, "settings": SETTINGS[0]})
+    status, answer = comfy_server.client().post_json(ROUTE, {"width": 640, "height": 427, "settings": SETTINGS[0]})
     assert status == 200, answer
     assert answer["outpaint"] == {"left": 192, "top": 0, "right": 192, "bottom": 0, "width": 1024, "height": 427}
     assert answer["pixels"]["canvas"] is None and decoded(answer["pixels"]["mask"]).shape[:2] == (133, 320)
@@ -103,10 +86,10 @@ def test_a_size_alone_gives_geometry_and_mask_without_pixels(comfy_server):
     ],
 )
 def test_bad_requests_get_clear_errors(comfy_server, rocket, body, status, says):
-    got, answer = post(comfy_server, body)
+    got, answer = comfy_server.client().post_json(ROUTE, body)
     assert got == status and says in answer["error"], answer
 
 
 def test_a_body_that_is_not_json_is_a_400(comfy_server):
-    status, answer = post(comfy_server, None, raw=b"{not json")
+    status, answer = comfy_server.client().post_json(ROUTE, None, raw=b"{not json")
     assert status == 400 and answer == {"error": "the body must be JSON"}

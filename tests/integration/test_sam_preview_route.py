@@ -4,8 +4,6 @@ and clear errors for what a caller gets wrong."""
 import base64
 import io
 import json
-import urllib.error
-import urllib.request
 
 import numpy as np
 import pytest
@@ -15,20 +13,6 @@ from skimage import data
 from support.graph import GraphBuilder
 
 ROUTE = "/inpaint-bridge/sam/preview"
-
-
-def post(comfy_server, body, raw: bytes | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        comfy_server.url + ROUTE,
-        data=raw if raw is not None else json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def decoded(answer: dict) -> np.ndarray:
@@ -45,9 +29,9 @@ def rocket(comfy_server):
 
 def test_preview_is_the_nodes_mask_and_only_the_first_call_encodes(comfy_server, comfy, rocket):
     points = [{"x": 320, "y": 200, "label": 1}, {"x": 40, "y": 40, "label": 0}]
-    status, warm = post(comfy_server, {"image": rocket})  # what the editor sends when it opens
+    status, warm = comfy_server.client().post_json(ROUTE, {"image": rocket})  # what the editor sends when it opens
     assert status == 200 and warm["empty"] and not warm["embedding_cached"]
-    status, answer = post(comfy_server, {"image": rocket, "points": points, "cleanup_area": 64})
+    status, answer = comfy_server.client().post_json(ROUTE, {"image": rocket, "points": points, "cleanup_area": 64})
     assert status == 200 and answer["embedding_cached"], "after the first call only the decoder runs"
     assert (answer["width"], answer["height"]) == (640, 427)
 
@@ -99,9 +83,9 @@ def answer_model(comfy) -> str:
     ],
 )
 def test_bad_requests_get_a_clear_error(comfy_server, rocket, body, status, says):
-    got, answer = post(comfy_server, body)
+    got, answer = comfy_server.client().post_json(ROUTE, body)
     assert got == status and says in answer["error"], answer
 
 
 def test_a_body_that_is_not_json_is_refused(comfy_server):
-    assert post(comfy_server, None, raw=b"{not json")[0] == 400
+    assert comfy_server.client().post_json(ROUTE, None, raw=b"{not json")[0] == 400

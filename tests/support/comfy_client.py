@@ -38,6 +38,20 @@ class ComfyClient:
     def get_json(self, path: str):
         return json.loads(self._request(path))
 
+    def post_json(self, path: str, body=None, raw: bytes | None = None, timeout: float = 60) -> tuple[int, object]:
+        """POST ``body`` as JSON (or ``raw`` bytes as they are): the status and the decoded answer, errors too."""
+        req = urllib.request.Request(
+            self.base_url + path,
+            data=raw if raw is not None else json.dumps(body).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, json.loads(resp.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
     def object_info(self) -> dict:
         return self.get_json("/object_info")
 
