@@ -26,13 +26,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from bridge_overhead import _object_info, bridge_run, direct_run, start_bridge  # noqa: E402
+from bridge_overhead import _object_info, bridge_on_comfy, bridge_run, direct_run  # noqa: E402
 
 from api_bridge.graph.recipes import build_graph  # noqa: E402
 from api_bridge.tasks import parse_task  # noqa: E402
 from support.bridge import png_bytes  # noqa: E402
-from support.comfy_server import ComfyServer  # noqa: E402
-from support.test_checkpoints import INPAINTING, place_test_checkpoints  # noqa: E402
+from support.test_checkpoints import INPAINTING  # noqa: E402
 
 DIRECT_FOLDER = "ib-bench-direct"
 
@@ -64,52 +63,43 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=512, help="image side and crop target")
     args = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="ib-bench-inpaint-"))
-    server = ComfyServer(tmp / "comfy")
-    place_test_checkpoints(server.models_dir / "checkpoints")
-    with server as comfy:
-        bridge = start_bridge(tmp / "bridge", comfy.url)
-        try:
-            photo, mask = inputs(args.size)
-            with httpx.Client(base_url=bridge.url, timeout=60) as c:
-                refs = [c.post("/bridge/v1/images", files={"file": ("x.png", png_bytes(im), "image/png")}).json()
-                        for im in (photo, mask)]  # fmt: skip
-            # The direct side posts the graph the recipe builds, on the same pictures uploaded once under a folder
-            # of its own (the bridge removes its uploads after each run).
-            for ref, im in zip(refs, (photo, mask), strict=True):
-                httpx.post(
-                    comfy.url + "/upload/image",
-                    files={"image": (ref["blob"], png_bytes(im), "image/png")},
-                    data={"subfolder": DIRECT_FOLDER, "type": "input", "overwrite": "true"},
-                ).raise_for_status()
-            oi = asyncio.run(_object_info(comfy.url))
+    with bridge_on_comfy(tmp, checkpoints=True) as (comfy, bridge):
+        photo, mask = inputs(args.size)
+        with httpx.Client(base_url=bridge.url, timeout=60) as c:
+            refs = [c.post("/bridge/v1/images", files={"file": ("x.png", png_bytes(im), "image/png")}).json()
+                    for im in (photo, mask)]  # fmt: skip
+        # The direct side posts the graph the recipe builds, on the same pictures uploaded once under a folder
+        # of its own (the bridge removes its uploads after each run).
+        for ref, im in zip(refs, (photo, mask), strict=True):
+            httpx.post(
+                comfy.url + "/upload/image",
+                files={"image": (ref["blob"], png_bytes(im), "image/png")},
+                data={"subfolder": DIRECT_FOLDER, "type": "input", "overwrite": "true"},
+            ).raise_for_status()
+        oi = asyncio.run(_object_info(comfy.url))
 
-            def prompt(seed):
-                built = build_graph(parse_task(task_json(*refs, seed, args.steps, args.size)), oi).prompt
-                for node in built.values():
-                    if node["class_type"] == "LoadImage":
-                        node["inputs"]["image"] = node["inputs"]["image"].replace(
-                            "inpaint-bridge/", DIRECT_FOLDER + "/"
-                        )
-                return built
+        def prompt(seed):
+            built = build_graph(parse_task(task_json(*refs, seed, args.steps, args.size)), oi).prompt
+            for node in built.values():
+                if node["class_type"] == "LoadImage":
+                    node["inputs"]["image"] = node["inputs"]["image"].replace("inpaint-bridge/", DIRECT_FOLDER + "/")
+            return built
 
-            print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting checkpoint), concurrency 1:")
-            asyncio.run(direct_run(comfy.url, [prompt(0)], 1))  # warm-up: model load, caches
-            asyncio.run(bridge_run(bridge.url, [task_json(*refs, 1, args.steps, args.size)], 1))
-            direct, through = [], []
-            for i in range(args.n):
-                direct += asyncio.run(direct_run(comfy.url, [prompt(1000 + 2 * i)], 1))
-                times, statuses = asyncio.run(
-                    bridge_run(bridge.url, [task_json(*refs, 1001 + 2 * i, args.steps, args.size)], 1)
-                )
-                assert statuses == ["succeeded"], statuses
-                through += times
-            md, mb = statistics.median(direct), statistics.median(through)
-            print(f"  direct  n={len(direct)} median {md * 1000:8.1f} ms")
-            print(f"  bridge  n={len(through)} median {mb * 1000:8.1f} ms")
-            print(f"  ratio bridge/direct (median): {mb / md:.3f}   overhead {1000 * (mb - md):.1f} ms")
-        finally:
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
+        print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting checkpoint), concurrency 1:")
+        asyncio.run(direct_run(comfy.url, [prompt(0)], 1))  # warm-up: model load, caches
+        asyncio.run(bridge_run(bridge.url, [task_json(*refs, 1, args.steps, args.size)], 1))
+        direct, through = [], []
+        for i in range(args.n):
+            direct += asyncio.run(direct_run(comfy.url, [prompt(1000 + 2 * i)], 1))
+            times, statuses = asyncio.run(
+                bridge_run(bridge.url, [task_json(*refs, 1001 + 2 * i, args.steps, args.size)], 1)
+            )
+            assert statuses == ["succeeded"], statuses
+            through += times
+        md, mb = statistics.median(direct), statistics.median(through)
+        print(f"  direct  n={len(direct)} median {md * 1000:8.1f} ms")
+        print(f"  bridge  n={len(through)} median {mb * 1000:8.1f} ms")
+        print(f"  ratio bridge/direct (median): {mb / md:.3f}   overhead {1000 * (mb - md):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ tasks at concurrency 32 through the bridge and counts lost ones (must be 0).
 
 import argparse
 import asyncio
+import contextlib
 import pathlib
 import statistics
 import sys
@@ -27,6 +28,7 @@ from api_bridge.graph.recipes import build_graph  # noqa: E402
 from api_bridge.tasks import parse_task  # noqa: E402
 from support.bridge import png_bytes, square_mask  # noqa: E402
 from support.comfy_server import ComfyServer  # noqa: E402
+from support.test_checkpoints import place_test_checkpoints  # noqa: E402
 
 
 def task_json(ref: dict, i: int) -> dict:
@@ -135,61 +137,67 @@ def main() -> None:
     ap.add_argument("--flood", type=int, default=500)
     args = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="ib-bench-"))
-    with ComfyServer(tmp / "comfy") as comfy:
-        bridge = start_bridge(tmp / "bridge", comfy.url)
-        try:
-            import httpx
+    with bridge_on_comfy(tmp) as (comfy, bridge):
+        import httpx
 
-            with httpx.Client(base_url=bridge.url, timeout=60) as c:
-                ref = c.post(
-                    "/bridge/v1/images", files={"file": ("m.png", png_bytes(square_mask()), "image/png")}
-                ).json()
-            # The direct side uses the very graph the recipe builds, on its own upload of the input (the bridge
-            # removes its uploads after each run).
-            oi = asyncio.run(_object_info(comfy.url))
-            built = [build_graph(parse_task(task_json(ref, i)), oi) for i in range(60)]
-            for graph in built:
-                for node in graph.prompt.values():
-                    if node["class_type"] == "LoadImage":
-                        node["inputs"]["image"] = f"bench-direct/{ref['blob']}"
-            httpx.post(
-                comfy.url + "/upload/image",
-                files={"image": (ref["blob"], png_bytes(square_mask()), "image/png")},
-                data={"subfolder": "bench-direct", "type": "input", "overwrite": "true"},
-            ).raise_for_status()
-            for conc, n in ((1, args.n1), (16, args.n16)):
-                print(f"concurrency {conc}:")
-                # warm-up both
-                asyncio.run(direct_run(comfy.url, [built[0].prompt], 1))
-                asyncio.run(bridge_run(bridge.url, [task_json(ref, 0)], 1))
-                t0 = time.perf_counter()
-                d = asyncio.run(direct_run(comfy.url, [built[i % 60].prompt for i in range(n)], conc))
-                dw = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                b, st = asyncio.run(bridge_run(bridge.url, [task_json(ref, i) for i in range(n)], conc))
-                bw = time.perf_counter() - t0
-                md, mb = summary("direct", d, dw), summary("bridge", b, bw)
-                print(
-                    f"  latency ratio bridge/direct (median): {mb / md:.2f}"
-                    f"   throughput ratio: {(n / bw) / (n / dw):.2f}"
-                )
-            print(f"flood: {args.flood} tasks at concurrency 32 through the bridge")
+        with httpx.Client(base_url=bridge.url, timeout=60) as c:
+            ref = c.post("/bridge/v1/images", files={"file": ("m.png", png_bytes(square_mask()), "image/png")}).json()
+        # The direct side uses the very graph the recipe builds, on its own upload of the input (the bridge
+        # removes its uploads after each run).
+        oi = asyncio.run(_object_info(comfy.url))
+        built = [build_graph(parse_task(task_json(ref, i)), oi) for i in range(60)]
+        for graph in built:
+            for node in graph.prompt.values():
+                if node["class_type"] == "LoadImage":
+                    node["inputs"]["image"] = f"bench-direct/{ref['blob']}"
+        httpx.post(
+            comfy.url + "/upload/image",
+            files={"image": (ref["blob"], png_bytes(square_mask()), "image/png")},
+            data={"subfolder": "bench-direct", "type": "input", "overwrite": "true"},
+        ).raise_for_status()
+        for conc, n in ((1, args.n1), (16, args.n16)):
+            print(f"concurrency {conc}:")
+            # warm-up both
+            asyncio.run(direct_run(comfy.url, [built[0].prompt], 1))
+            asyncio.run(bridge_run(bridge.url, [task_json(ref, 0)], 1))
             t0 = time.perf_counter()
-            times, st = asyncio.run(bridge_run(bridge.url, [task_json(ref, i) for i in range(args.flood)], 32))
-            wall = time.perf_counter() - t0
-            summary("bridge", times, wall)
-            ok = st.count("succeeded")
+            d = asyncio.run(direct_run(comfy.url, [built[i % 60].prompt for i in range(n)], conc))
+            dw = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            b, st = asyncio.run(bridge_run(bridge.url, [task_json(ref, i) for i in range(n)], conc))
+            bw = time.perf_counter() - t0
+            md, mb = summary("direct", d, dw), summary("bridge", b, bw)
             print(
-                f"  succeeded {ok}/{args.flood}, lost {args.flood - len(st)}, failed {len(st) - ok}, wall {wall:.1f} s"
+                f"  latency ratio bridge/direct (median): {mb / md:.2f}   throughput ratio: {(n / bw) / (n / dw):.2f}"
             )
-        finally:
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
+        print(f"flood: {args.flood} tasks at concurrency 32 through the bridge")
+        t0 = time.perf_counter()
+        times, st = asyncio.run(bridge_run(bridge.url, [task_json(ref, i) for i in range(args.flood)], 32))
+        wall = time.perf_counter() - t0
+        summary("bridge", times, wall)
+        ok = st.count("succeeded")
+        print(f"  succeeded {ok}/{args.flood}, lost {args.flood - len(st)}, failed {len(st) - ok}, wall {wall:.1f} s")
 
 
 class _Proc:
     def __init__(self, proc, url):
         self.proc, self.url = proc, url
+
+
+@contextlib.contextmanager
+def bridge_on_comfy(folder: pathlib.Path, *, checkpoints: bool = False):
+    """A real ComfyUI in ``folder/comfy`` (with the reduced test checkpoints when asked) and the bridge as its own
+    process on it (``folder/bridge``): yields (comfy, bridge); the bridge is stopped, then ComfyUI."""
+    server = ComfyServer(folder / "comfy")
+    if checkpoints:
+        place_test_checkpoints(server.models_dir / "checkpoints")
+    with server as comfy:
+        bridge = start_bridge(folder / "bridge", comfy.url)
+        try:
+            yield comfy, bridge
+        finally:
+            bridge.proc.terminate()
+            bridge.proc.wait(30)
 
 
 def start_bridge(data_dir: pathlib.Path, comfy_url: str) -> _Proc:

@@ -31,11 +31,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from bridge_overhead import start_bridge  # noqa: E402
+from bridge_overhead import bridge_on_comfy  # noqa: E402
 
 from support.bridge import png_bytes  # noqa: E402
-from support.comfy_server import ComfyServer  # noqa: E402
-from support.test_checkpoints import INPAINTING, place_test_checkpoints  # noqa: E402
+from support.test_checkpoints import INPAINTING  # noqa: E402
 
 
 def inputs(size: int) -> tuple[Image.Image, Image.Image]:
@@ -107,27 +106,20 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["IB_FOOOCUS_CROP_SIZE"] = str(args.size)  # the bridge process samples the crop at the native size
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="ib-bench-fooocus-"))
-    server = ComfyServer(tmp / "comfy")
-    place_test_checkpoints(server.models_dir / "checkpoints")
-    with server as comfy:
-        bridge = start_bridge(tmp / "bridge", comfy.url)
-        try:
-            photo, mask = inputs(args.size)
-            with httpx.Client(base_url=bridge.url, timeout=300) as c:
-                print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting checkpoint), one at a time:")
-                fooocus_once(c, fooocus_body(photo, mask, 1, args.steps))  # warm-up: model load, caches
-                native_once(c, photo, mask, 2, args.steps, args.size)
-                fooocus, native = [], []
-                for i in range(args.n):
-                    fooocus.append(fooocus_once(c, fooocus_body(photo, mask, 1000 + 2 * i, args.steps)))
-                    native.append(native_once(c, photo, mask, 1001 + 2 * i, args.steps, args.size))
-            for what, i in (("latency", 0), ("outside the run", 1)):
-                mf, mn = statistics.median(x[i] for x in fooocus), statistics.median(x[i] for x in native)
-                print(f"  {what}: native API median {mn * 1000:.1f} ms, Fooocus v2.5 median {mf * 1000:.1f} ms, "
-                      f"ratio {mf / mn:.3f} ({1000 * (mf - mn):+.1f} ms)")  # fmt: skip
-        finally:
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
+    with bridge_on_comfy(tmp, checkpoints=True) as (comfy, bridge):
+        photo, mask = inputs(args.size)
+        with httpx.Client(base_url=bridge.url, timeout=300) as c:
+            print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting checkpoint), one at a time:")
+            fooocus_once(c, fooocus_body(photo, mask, 1, args.steps))  # warm-up: model load, caches
+            native_once(c, photo, mask, 2, args.steps, args.size)
+            fooocus, native = [], []
+            for i in range(args.n):
+                fooocus.append(fooocus_once(c, fooocus_body(photo, mask, 1000 + 2 * i, args.steps)))
+                native.append(native_once(c, photo, mask, 1001 + 2 * i, args.steps, args.size))
+        for what, i in (("latency", 0), ("outside the run", 1)):
+            mf, mn = statistics.median(x[i] for x in fooocus), statistics.median(x[i] for x in native)
+            print(f"  {what}: native API median {mn * 1000:.1f} ms, Fooocus v2.5 median {mf * 1000:.1f} ms, "
+                  f"ratio {mf / mn:.3f} ({1000 * (mf - mn):+.1f} ms)")  # fmt: skip
 
 
 if __name__ == "__main__":

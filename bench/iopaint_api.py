@@ -27,12 +27,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import cv2  # noqa: E402
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
-from bridge_overhead import start_bridge  # noqa: E402
+from bridge_overhead import bridge_on_comfy  # noqa: E402
 from erase_lama import iopaint_env  # noqa: E402
 from PIL import Image  # noqa: E402
 from skimage import data  # noqa: E402
 
-from support.comfy_server import ComfyServer  # noqa: E402
 from support.iopaint import brush_mask, data_url, decode, masked  # noqa: E402
 
 SPOON = [(350, 330), (385, 325), (390, 290), (345, 285), (350, 255), (385, 250), (392, 200), (402, 150), (414, 62)]
@@ -100,8 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     python, src = iopaint_env()
     work = pathlib.Path(tempfile.mkdtemp(prefix="ib-iopaint-bench-"))
-    with ComfyServer(work / "comfy") as comfy:
-        bridge = start_bridge(work / "bridge", comfy.url)
+    with bridge_on_comfy(work) as (comfy, bridge):
         worker = IOPaintWorker(python, src)
         try:
             client = httpx.Client(base_url=bridge.url + "/api/v1", timeout=300)
@@ -134,8 +132,6 @@ def main() -> None:
                 )
         finally:
             worker.close()
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from bridge_overhead import start_bridge  # noqa: E402
+from bridge_overhead import bridge_on_comfy  # noqa: E402
 
 from api_bridge.contracts.novita.catalog import ResolvedModels  # noqa: E402
 from api_bridge.contracts.novita.models import parse_body  # noqa: E402
@@ -41,8 +41,7 @@ from api_bridge.contracts.novita.task import inpaint_task  # noqa: E402
 from api_bridge.samplers import resolve_sampler  # noqa: E402
 from api_bridge.tasks import ImageRef  # noqa: E402
 from support.bridge import png_bytes  # noqa: E402
-from support.comfy_server import ComfyServer  # noqa: E402
-from support.test_checkpoints import INPAINTING, place_test_checkpoints  # noqa: E402
+from support.test_checkpoints import INPAINTING  # noqa: E402
 
 KEY = "bench-novita-key"
 
@@ -114,8 +113,6 @@ def main() -> None:
     ap.add_argument("--type", default="png", choices=["png", "jpeg", "webp"], help="Novita's response_image_type")
     args = ap.parse_args()
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="ib-bench-novita-"))
-    server = ComfyServer(tmp / "comfy")
-    place_test_checkpoints(server.models_dir / "checkpoints")
     os.environ.update(IB_NOVITA_KEYS=KEY, IB_NOVITA_SAMPLE_SIDE=str(args.size))
     image, mask = inputs(args.size)
 
@@ -129,27 +126,20 @@ def main() -> None:
         )
         return task.model_dump(mode="json")
 
-    with server as comfy:
-        bridge = start_bridge(tmp / "bridge", comfy.url)
-        try:
-            with httpx.Client(base_url=bridge.url, timeout=120) as c:
-                print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting), novita {args.type}:")
-                novita_once(c, novita_body(image, mask, 1, args.steps, args.type), args.poll)  # warm-up
-                native_once(c, image, mask, task_for, 2, args.poll)
-                novita, native = [], []
-                for i in range(args.n):
-                    novita.append(
-                        novita_once(c, novita_body(image, mask, 1000 + 2 * i, args.steps, args.type), args.poll)
-                    )
-                    native.append(native_once(c, image, mask, task_for, 1001 + 2 * i, args.poll))
-            for name, runs in (("native", native), ("novita", novita)):
-                total, submit = (statistics.median(r[i] for r in runs) for i in (0, 1))
-                print(f"  {name}  n={len(runs)} median {total * 1000:8.1f} ms (submit {submit * 1000:6.1f} ms)")
-            mn, mv = (statistics.median(r[0] for r in runs) for runs in (native, novita))
-            print(f"  ratio novita/native (median): {mv / mn:.3f}   overhead {1000 * (mv - mn):.1f} ms")
-        finally:
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
+    with bridge_on_comfy(tmp, checkpoints=True) as (comfy, bridge):
+        with httpx.Client(base_url=bridge.url, timeout=120) as c:
+            print(f"inpaint {args.size}² ({args.steps} steps, reduced SD1.5 inpainting), novita {args.type}:")
+            novita_once(c, novita_body(image, mask, 1, args.steps, args.type), args.poll)  # warm-up
+            native_once(c, image, mask, task_for, 2, args.poll)
+            novita, native = [], []
+            for i in range(args.n):
+                novita.append(novita_once(c, novita_body(image, mask, 1000 + 2 * i, args.steps, args.type), args.poll))
+                native.append(native_once(c, image, mask, task_for, 1001 + 2 * i, args.poll))
+        for name, runs in (("native", native), ("novita", novita)):
+            total, submit = (statistics.median(r[i] for r in runs) for i in (0, 1))
+            print(f"  {name}  n={len(runs)} median {total * 1000:8.1f} ms (submit {submit * 1000:6.1f} ms)")
+        mn, mv = (statistics.median(r[0] for r in runs) for runs in (native, novita))
+        print(f"  ratio novita/native (median): {mv / mn:.3f}   overhead {1000 * (mv - mn):.1f} ms")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bridge_overhead  # noqa: E402  (its ComfyUI / bridge start-up and the direct websocket client)
 
 from support.bridge import png_bytes  # noqa: E402
-from support.comfy_server import ComfyServer  # noqa: E402
 
 NAME = "mask_grow_feather"
 WORKFLOW = {
@@ -110,23 +109,18 @@ def main() -> None:
     folder.mkdir()
     (folder / f"{NAME}.json").write_text(json.dumps(WORKFLOW))
     os.environ["IB_WORKFLOWS_DIR"] = str(folder)
-    with ComfyServer(tmp / "comfy") as comfy:
-        bridge = bridge_overhead.start_bridge(tmp / "bridge", comfy.url)
-        try:
-            asyncio.run(paired(comfy.url, bridge.url, 2, 1, 10_000))  # warm-up both
-            offset = 0
-            for concurrency, n in ((1, args.n1), (8, args.n8)):
-                route, by_hand = asyncio.run(paired(comfy.url, bridge.url, n, concurrency, offset))
-                offset += 2 * n
-                ratios = [a / b for a, b in zip(route, by_hand, strict=True)]
-                print(
-                    f"concurrency {concurrency}, n={n}: route median {statistics.median(route) * 1000:.1f} ms, "
-                    f"by hand median {statistics.median(by_hand) * 1000:.1f} ms, "
-                    f"paired ratio route/by-hand median {statistics.median(ratios):.2f}"
-                )
-        finally:
-            bridge.proc.terminate()
-            bridge.proc.wait(30)
+    with bridge_overhead.bridge_on_comfy(tmp) as (comfy, bridge):
+        asyncio.run(paired(comfy.url, bridge.url, 2, 1, 10_000))  # warm-up both
+        offset = 0
+        for concurrency, n in ((1, args.n1), (8, args.n8)):
+            route, by_hand = asyncio.run(paired(comfy.url, bridge.url, n, concurrency, offset))
+            offset += 2 * n
+            ratios = [a / b for a, b in zip(route, by_hand, strict=True)]
+            print(
+                f"concurrency {concurrency}, n={n}: route median {statistics.median(route) * 1000:.1f} ms, "
+                f"by hand median {statistics.median(by_hand) * 1000:.1f} ms, "
+                f"paired ratio route/by-hand median {statistics.median(ratios):.2f}"
+            )
 
 
 if __name__ == "__main__":
