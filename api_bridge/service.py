@@ -394,10 +394,14 @@ class TaskService:
         record = await self._stored(self.store.get(task_id))
         if record is None or not record.status.finished:
             return False
-        held = {key for other in await self.store.unfinished() for key in other.inputs}
+        held = await self._held_inputs()
         await self.store.delete(record.id)
         await self._delete_blobs(record, held)
         return True
+
+    async def _held_inputs(self) -> set[str]:
+        """Input blobs some unfinished task still needs: never deleted with another task."""
+        return {key for record in await self.store.unfinished() for key in record.inputs}
 
     async def _delete_blobs(self, record: TaskRecord, held: set[str]) -> None:
         """A deleted task's outputs, and its inputs unless an unfinished task holds them."""
@@ -422,7 +426,7 @@ class TaskService:
         Every replica runs this; each expired task is removed from the store by exactly one of them
         (``pop_expired``), which alone deletes its blobs."""
         now = now or time.time()
-        held = {key for record in await self.store.unfinished() for key in record.inputs}
+        held = await self._held_inputs()
         removed = 0
         while batch := await self.store.pop_expired(now):
             removed += len(batch)

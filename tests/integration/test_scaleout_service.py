@@ -14,7 +14,7 @@ from api_bridge.executors import ComfyExecutor
 from api_bridge.service import TaskService
 from api_bridge.store import LocalBlobStore, TaskStatus
 from api_bridge.store.redis_store import RedisTaskStore
-from api_bridge.tasks import parse_task
+from api_bridge.tasks import ImageRef, parse_task
 from support.bridge import square_mask
 
 
@@ -185,3 +185,33 @@ def test_expiry_removes_each_task_and_its_blobs_once_across_replicas(comfy_serve
     outputs = [o.key for r in records for o in r.outputs]
     assert sorted(k for k in deleted if k in outputs) == sorted(outputs), "an output was deleted twice or never"
     assert set(keys) <= set(deleted)
+
+
+def test_delete_removes_a_finished_task_with_its_outputs_but_keeps_inputs_a_waiting_task_holds(
+    comfy_server, redis_url, redis_prefix, tmp_path
+):
+    async def scenario():
+        async with replicas(comfy_server.url, redis_url, redis_prefix, tmp_path, 1) as (a,):
+            done = await a.wait((await a.submit(await erase(a, seed=1))).id, 60)
+            busy = await a.submit(await slow(a))  # holds the one worker, so the next task waits in the queue
+            assert await until(lambda: _status(a, busy.id, TaskStatus.running))
+            reuse = (await erase(a, seed=2)).model_copy(update={"image": ImageRef(**done.task["image"])})
+            waiting = await a.submit(reuse)
+            refused = [await a.delete(busy.id), await a.delete(waiting.id), await a.delete("no-such-task")]
+            deleted = await a.delete(done.id)
+            gone = await a.store.get(done.id)
+            kept = {k: await a.blobs.exists(k) for k in [o.key for o in done.outputs] + done.inputs}
+            await a.cancel(busy.id)
+            await a.cancel(waiting.id)
+            return done, refused, deleted, gone, kept
+
+    done, refused, deleted, gone, kept = asyncio.run(scenario())
+    assert done.status is TaskStatus.succeeded and done.outputs
+    assert refused == [False, False, False], "a running or queued task, or an unknown id, is not deleted"
+    assert deleted is True and gone is None
+    image = done.task["image"]["blob"]
+    assert kept == {k: k == image for k in kept}, "outputs and the mask go; the image a queued task holds stays"
+
+
+async def _status(service, task_id, status) -> bool:
+    return (await service.get(task_id)).status is status
