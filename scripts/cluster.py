@@ -1,7 +1,7 @@
 """A local multi-process deployment: a real redis-server, N ComfyUI workers, M bridge replicas.
 
     bash scripts/cluster.sh                      # 2 replicas on :8000 and :8001, 2 ComfyUI workers, Redis
-    bash scripts/cluster.sh --replicas 3 --workers 2 --port 9000 --data-dir /tmp/ib-cluster
+    bash scripts/cluster.sh --replicas 3 --workers 2 --port 9000 --data-dir .cache/cluster-demo
     IB_REDIS_URL=redis://127.0.0.1:6379/0 bash scripts/cluster.sh   # an existing Redis instead
 
 Every replica talks to every worker and to the same Redis (tasks, queue, events); results go to one
