@@ -82,7 +82,8 @@ def run(cluster: Cluster, args) -> int:
                                   on_finished=on_finished, deadline_s=3600))  # fmt: skip
     survivor = cluster.replica_urls[-1]
     logs = [b.log_path for b in cluster.bridges]
-    report = verify(result, logs, survivor)
+    killed = frozenset() if args.no_faults else frozenset({cluster.replica_id(0)})
+    report = verify(result, logs, survivor, killed)
     metrics = httpx.get(survivor + "/metrics", timeout=10).text
     summary = {
         "tasks": args.tasks,
@@ -94,6 +95,7 @@ def run(cluster: Cluster, args) -> int:
         "lost": len(report["lost"]),
         "finished_twice": len(report["twice"]),
         "accepted_not_logged_once": len(report["unlogged"]),
+        "ended_by_the_killed_replica_before_its_log_line": len(report["cut_off"]),
         "unfetchable_from_survivor": len(report["unfetchable"]),
         "taken_over_after_lease": logged(logs, "; taken over by "),
         "retried_client_calls": result.retried,

@@ -155,7 +155,7 @@ class Cluster:
         env = {
             **os.environ,
             "IB_REDIS_URL": self.redis_url,
-            "IB_REPLICA_ID": f"replica-{i}",
+            "IB_REPLICA_ID": self.replica_id(i),
             "IB_DATA_DIR": str(folder),
             "IB_BLOB_DIR": str(self.blob_dir),
             "IB_COMFY_URLS": json.dumps(self.worker_urls),
@@ -186,6 +186,11 @@ class Cluster:
             p.signal(signal.SIGTERM)
         if self.redis:
             self.redis.stop()
+
+    @staticmethod
+    def replica_id(i: int) -> str:
+        """Replica i's ``IB_REPLICA_ID`` (records name their worker ``<replica id>/<n>``)."""
+        return f"replica-{i}"
 
     def kill_replica(self, i: int, sig: int = signal.SIGKILL) -> None:
         self.bridges[i].signal(sig)

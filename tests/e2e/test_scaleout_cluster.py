@@ -59,8 +59,8 @@ def logs(cluster):
     return [p.log_path for p in cluster.bridges]
 
 
-def check_outcome(cluster, result, n, survivor=None):
-    report = verify(result, logs(cluster), survivor)
+def check_outcome(cluster, result, n, survivor=None, killed=frozenset()):
+    report = verify(result, logs(cluster), survivor, killed)
     assert len(result.accepted) == n and not report["lost"], f"accepted tasks lost: {report['lost'][:5]}"
     assert report["statuses"] == {"succeeded": n}, report
     assert not report["twice"], f"finished twice (workers' logs): {report['twice']}"
@@ -82,7 +82,7 @@ def test_100_tasks_with_a_replica_and_a_worker_killed_mid_run(cluster, make_task
     try:
         result = asyncio.run(run_load(cluster.replica_urls, make_task, 100, 16, on_finished=on_finished))
         # Every result from the surviving replica, whoever accepted or ran it (one shared results folder).
-        check_outcome(cluster, result, 100, survivor=cluster.replica_urls[1])
+        check_outcome(cluster, result, 100, survivor=cluster.replica_urls[1], killed=frozenset({cluster.replica_id(0)}))
         assert killed == {"replica": True, "worker": True}
         # The killed replica held running tasks: the other took them over when their lease lapsed.
         assert logged(logs(cluster)[1:], "taken over by replica-1/") >= 1

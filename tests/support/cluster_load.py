@@ -161,15 +161,24 @@ def logged(log_paths: list[pathlib.Path], text: str) -> int:
     return sum(text_.count(text) for text_ in texts)
 
 
-def verify(result: LoadResult, log_paths: list[pathlib.Path], survivor: str | None = None) -> dict:
+def verify(
+    result: LoadResult, log_paths: list[pathlib.Path], survivor: str | None = None, killed: frozenset[str] = frozenset()
+) -> dict:
     """What went wrong, if anything: accepted tasks with no final record (lost), tasks some worker logged as
     finished more than once, accepted tasks no worker logged, and (given a surviving replica) results it
-    could not serve."""
+    could not serve. A replica in ``killed`` (SIGKILLed ids) may commit a task's end and die before it writes
+    the line: a task its worker finished with no line anywhere is listed apart (``cut_off``), not as unlogged."""
     counts = finishes_logged(log_paths)
+
+    def cut_off(task_id: str) -> bool:
+        worker = (result.final.get(task_id) or {}).get("worker") or ""
+        return counts[task_id] == 0 and worker.split("/", 1)[0] in killed
+
     report = {
         "lost": sorted(set(result.accepted) - set(result.final)),
         "twice": {t: c for t, c in counts.items() if c > 1},
-        "unlogged": sorted(t for t in result.accepted if counts[t] != 1),
+        "unlogged": sorted(t for t in result.accepted if counts[t] != 1 and not cut_off(t)),
+        "cut_off": sorted(t for t in result.accepted if cut_off(t)),
         "statuses": dict(result.statuses),
         "errors": [r["error"] for r in result.final.values() if r["status"] != "succeeded"][:5],
         "unfetchable": [],
